@@ -1,0 +1,30 @@
+"""Contrastive similarities and losses: symmetric InfoNCE, random Fourier features, WPCE (paper 02)."""
+from .heads import CLIPHead, IdentityScale, LearnedScale, WPCEHead
+from .losses import info_nce
+from .rff import KERNELS, RFF, exact_kernel, imq_kernel, imq_radius_pdf, rbf_kernel
+from .wpce import (
+    positive_weight,
+    signed_weight,
+    wpce_embed,
+    wpce_similarity_exact,
+    wpce_similarity_matrix_exact,
+)
+
+__all__ = [
+    "info_nce",
+    "RFF",
+    "KERNELS",
+    "rbf_kernel",
+    "imq_kernel",
+    "exact_kernel",
+    "imq_radius_pdf",
+    "wpce_embed",
+    "wpce_similarity_exact",
+    "wpce_similarity_matrix_exact",
+    "signed_weight",
+    "positive_weight",
+    "CLIPHead",
+    "LearnedScale",
+    "WPCEHead",
+    "IdentityScale",
+]

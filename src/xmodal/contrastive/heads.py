@@ -1,0 +1,107 @@
+"""Trainable heads over frozen token features (paper 02, Part B).
+
+* :class:`CLIPHead` — CLIP's projection: pooled feature (B, in_dim) -> linear -> L2-normalise.
+* :class:`LearnedScale` — CLIP's logit scale s = exp(t), t initialised at log(1/0.07), s ≤ 100.
+* :class:`WPCEHead` — WPCE's heads: every token i gives a point v_i = P x_i (linear projection) and
+  a weight w_i = act(q·x_i + c) (linear weight head; act = a tanh(·/a) "signed" or a sigmoid(·/a)
+  "positive", a = 100).
+* :class:`IdentityScale` — WPCE's scale: identity parameterisation s = clamp(t, 1, 100), t₀ = 14.2857.
+
+Logits of a batch are ``scale() * sim`` with sim = <CLIP embeddings> or <WPCE features>.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .rff import RFF
+from .wpce import EPS, positive_weight, signed_weight, wpce_embed
+
+__all__ = ["CLIPHead", "LearnedScale", "WPCEHead", "IdentityScale", "WEIGHT_ACTIVATIONS"]
+
+WEIGHT_ACTIVATIONS = {"signed": signed_weight, "positive": positive_weight}
+
+
+def _check_dim(name: str, val) -> int:
+    if isinstance(val, bool) or not isinstance(val, int) or val < 1:
+        raise ValueError(f"{name} must be a positive integer, got {val!r}")
+    return val
+
+
+class CLIPHead(nn.Module):
+    """Linear projection (no bias, as CLIP) + L2 normalisation: (B, in_dim) -> (B, out_dim), unit rows."""
+
+    def __init__(self, in_dim: int, out_dim: int):
+        super().__init__()
+        self.in_dim, self.out_dim = _check_dim("in_dim", in_dim), _check_dim("out_dim", out_dim)
+        self.proj = nn.Linear(in_dim, out_dim, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 2 or x.shape[1] != self.in_dim:
+            raise ValueError(f"CLIPHead expects pooled features (B, {self.in_dim}), got {tuple(x.shape)}")
+        return F.normalize(self.proj(x), dim=-1, eps=EPS)
+
+
+class LearnedScale(nn.Module):
+    """Exp-parameterised logit scale: s = min(exp(t), max_scale), t₀ = log(init)."""
+
+    def __init__(self, init: float = 1 / 0.07, max_scale: float = 100.0):
+        super().__init__()
+        if not (0 < init <= max_scale):
+            raise ValueError(f"need 0 < init <= max_scale, got init={init}, max_scale={max_scale}")
+        self.max_log = math.log(max_scale)
+        self.log_scale = nn.Parameter(torch.tensor(math.log(init), dtype=torch.float32))
+
+    def forward(self) -> torch.Tensor:
+        return self.log_scale.clamp(max=self.max_log).exp()
+
+
+class IdentityScale(nn.Module):
+    """Identity-parameterised logit scale: s = clamp(t, min_scale, max_scale), t₀ = init (paper: 1/0.07)."""
+
+    def __init__(self, init: float = 14.2857, min_scale: float = 1.0, max_scale: float = 100.0):
+        super().__init__()
+        if not (0 < min_scale <= init <= max_scale):
+            raise ValueError(f"need 0 < min_scale <= init <= max_scale, got {min_scale}, {init}, {max_scale}")
+        self.min_scale, self.max_scale = float(min_scale), float(max_scale)
+        self.scale = nn.Parameter(torch.tensor(float(init), dtype=torch.float32))
+
+    def forward(self) -> torch.Tensor:
+        return self.scale.clamp(self.min_scale, self.max_scale)
+
+
+class WPCEHead(nn.Module):
+    """Per-token point projection + weight head.
+
+    forward(tokens (B, M, in_dim), mask (B, M) bool or None) -> points (B, M, out_dim) (not yet
+    normalised; :func:`wpce_embed` normalises), weights (B, M) activated by ``weight``
+    ("signed": a tanh(u/a), "positive": a sigmoid(u/a)); weights of padded tokens are 0.
+    """
+
+    def __init__(self, in_dim: int, out_dim: int, weight: str = "signed", a: float = 100.0):
+        super().__init__()
+        self.in_dim, self.out_dim = _check_dim("in_dim", in_dim), _check_dim("out_dim", out_dim)
+        if weight not in WEIGHT_ACTIVATIONS:
+            raise ValueError(f"unknown weight activation {weight!r}; valid: {', '.join(WEIGHT_ACTIVATIONS)}")
+        self.weight_kind, self.a = weight, float(a)
+        self.proj = nn.Linear(in_dim, out_dim, bias=False)
+        self.weight_head = nn.Linear(in_dim, 1)
+
+    def forward(self, tokens: torch.Tensor, mask: torch.Tensor | None = None):
+        if tokens.ndim != 3 or tokens.shape[2] != self.in_dim:
+            raise ValueError(f"WPCEHead expects tokens (B, M, {self.in_dim}), got {tuple(tokens.shape)}")
+        if mask is not None and (mask.dtype != torch.bool or tuple(mask.shape) != tuple(tokens.shape[:2])):
+            raise ValueError(f"mask must be a bool tensor of shape {tuple(tokens.shape[:2])}")
+        points = self.proj(tokens)
+        weights = WEIGHT_ACTIVATIONS[self.weight_kind](self.weight_head(tokens).squeeze(-1), self.a)
+        if mask is not None:
+            weights = weights * mask.to(weights.dtype)
+        return points, weights
+
+    def embed(self, tokens: torch.Tensor, rff: RFF, alphas=(2 / 3, 1 / 3), mask: torch.Tensor | None = None):
+        """Pooled WPCE feature (B, out_dim + n_features) of the tokens: :func:`wpce_embed` of forward()."""
+        points, weights = self(tokens, mask)
+        return wpce_embed(points, weights, rff, alphas, mask)

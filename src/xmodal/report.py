@@ -1,0 +1,195 @@
+"""Reports: figures, tables and claims of one notebook, written under ``reports/<topic>/``.
+
+``$XMODAL_REPORTS`` redirects the root (the ``ci`` scale writes to a temporary directory, never over the
+committed default reports). Figures are saved as PNG (and PDF) with deterministic metadata; tables as
+CSV and Markdown; claims to ``results.json``. ``write_index()`` builds ``reports/README.md``.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Claim", "Report", "reports_root", "set_theme", "write_index", "VERDICTS", "verdict_icon"]
+
+VERDICTS = ("reproduced", "partly reproduced", "not reproduced", "not tested")
+_ICONS = {"reproduced": "✅", "partly reproduced": "🟡", "not reproduced": "❌", "not tested": "⚪"}
+
+
+def verdict_icon(v: str) -> str:
+    return _ICONS.get(v, "?")
+
+
+def repo_root() -> Path:
+    """The repository root (the folder holding ``pyproject.toml`` above this package), or the cwd."""
+    here = Path(__file__).resolve()
+    for p in here.parents:
+        if (p / "pyproject.toml").exists() and (p / "notebooks").is_dir():
+            return p
+    return Path.cwd()
+
+
+def reports_root() -> Path:
+    """``$XMODAL_REPORTS`` if set, else ``<repo>/reports``."""
+    env = os.environ.get("XMODAL_REPORTS")
+    return Path(env).expanduser() if env else repo_root() / "reports"
+
+
+_THEME_SET = False
+
+
+def set_theme() -> None:
+    """Seaborn's theme, once, for every figure of the project."""
+    global _THEME_SET
+    if not _THEME_SET:
+        import matplotlib
+
+        import seaborn as sns
+
+        sns.set_theme(context="notebook", style="whitegrid", palette="colorblind")
+        matplotlib.rcParams.update({"figure.dpi": 100, "savefig.dpi": 120, "savefig.bbox": "tight",
+                                    "svg.hashsalt": "xmodal", "pdf.fonttype": 42})
+        _THEME_SET = True
+
+
+def _clean(x: Any) -> Any:
+    """JSON-safe: NumPy scalars to Python, NaN/inf to None, tuples to lists."""
+    try:
+        import numpy as np
+
+        if isinstance(x, np.generic):
+            x = x.item()
+        elif isinstance(x, np.ndarray):
+            x = x.tolist()
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(x, float):
+        return None if not math.isfinite(x) else round(x, 6)
+    if isinstance(x, dict):
+        return {str(k): _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    return x
+
+
+@dataclass
+class Claim:
+    """One claim of a paper and our verdict on it."""
+
+    id: str
+    statement: str
+    evidence: str
+    verdict: str
+    paper_value: Any = None
+    our_value: Any = None
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict {self.verdict!r} is not one of {VERDICTS}")
+
+
+@dataclass
+class Report:
+    """Collects the outputs of one notebook; ``topic`` is the notebook stem, e.g. ``"01_platos_cave"``."""
+
+    topic: str
+    title: str = ""
+    scale: str = "default"
+    claims: list[Claim] = field(default_factory=list)
+    deviations: list[str] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
+    figures: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def dir(self) -> Path:
+        d = reports_root() / self.topic
+        d.mkdir(parents=True, exist_ok=True)
+        return d
+
+    def figure(self, fig, name: str, pdf: bool = True) -> Path:
+        """Save ``fig`` as ``<name>.png`` (and ``.pdf``) with deterministic metadata; return the PNG path."""
+        set_theme()
+        png = self.dir / f"{name}.png"
+        fig.savefig(png, metadata={"Software": None})
+        if pdf:
+            fig.savefig(self.dir / f"{name}.pdf", metadata={"Creator": None, "Producer": None, "CreationDate": None})
+        if name not in self.figures:
+            self.figures.append(name)
+        return png
+
+    def table(self, df, name: str, floatfmt: str = ".3f", index: bool = False) -> Path:
+        """Save a pandas DataFrame as ``<name>.csv`` and ``<name>.md``; return the Markdown path."""
+        csv = self.dir / f"{name}.csv"
+        df.to_csv(csv, index=index, float_format="%.6g")
+        md = self.dir / f"{name}.md"
+        md.write_text(df.to_markdown(index=index, floatfmt=floatfmt) + "\n")
+        if name not in self.tables:
+            self.tables.append(name)
+        return md
+
+    def claim(self, id: str, statement: str, evidence: str, verdict: str, paper_value: Any = None,
+              our_value: Any = None) -> Claim:
+        """Record (or replace) claim ``id`` with its evidence and verdict."""
+        c = Claim(str(id), statement, evidence, verdict, paper_value, our_value)
+        self.claims = [x for x in self.claims if x.id != c.id] + [c]
+        return c
+
+    def claims_frame(self):
+        import pandas as pd
+
+        rows = [{"claim": c.id, "statement": c.statement, "paper": c.paper_value, "ours": c.our_value,
+                 "verdict": f"{verdict_icon(c.verdict)} {c.verdict}", "evidence": c.evidence} for c in self.claims]
+        return pd.DataFrame(rows, columns=["claim", "statement", "paper", "ours", "verdict", "evidence"])
+
+    def save(self) -> Path:
+        """Write ``results.json`` (atomically) and ``claims.md``; return the JSON path."""
+        payload = _clean({"topic": self.topic, "title": self.title, "scale": self.scale,
+                          "deviations": self.deviations, "claims": [asdict(c) for c in self.claims],
+                          "tables": self.tables, "figures": self.figures, "extra": self.extra})
+        path = self.dir / "results.json"
+        fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
+        with os.fdopen(fd, "w") as f:
+            json.dump(payload, f, indent=2, ensure_ascii=False)
+            f.write("\n")
+        os.replace(tmp, path)
+        if self.claims:
+            (self.dir / "claims.md").write_text(self.claims_frame().to_markdown(index=False) + "\n")
+        return path
+
+
+def write_index(root: Path | None = None) -> Path:
+    """Build ``<root>/README.md``: per paper, the claims with verdicts and the paper-vs-ours tables."""
+    root = Path(root) if root else reports_root()
+    lines = ["# Reports", "", "Generated by `make reproduce` from the executed notebooks; do not edit by hand.", ""]
+    summary = []
+    for res in sorted(root.glob("*/results.json")):
+        data = json.loads(res.read_text())
+        topic = data["topic"]
+        lines += [f"## {topic}: {data.get('title', '')}", "", f"Scale: `{data.get('scale')}`.", ""]
+        if data.get("deviations"):
+            lines += ["Deviations from the paper:", ""] + [f"- {d}" for d in data["deviations"]] + [""]
+        if data.get("claims"):
+            lines += ["| claim | statement | paper | ours | verdict |", "|---|---|---|---|---|"]
+            for c in data["claims"]:
+                cell = lambda v: "" if v is None else str(v).replace("|", "/")
+                lines.append(f"| {c['id']} | {cell(c['statement'])} | {cell(c.get('paper_value'))} | "
+                             f"{cell(c.get('our_value'))} | {verdict_icon(c['verdict'])} {c['verdict']} |")
+                summary.append(c["verdict"])
+            lines.append("")
+        for t in data.get("tables", []):
+            md = res.parent / f"{t}.md"
+            if md.exists():
+                lines += [f"### {t}", "", md.read_text().rstrip(), ""]
+        for fgr in data.get("figures", []):
+            lines += [f"![{fgr}]({topic}/{fgr}.png)", ""]
+    if summary:
+        counts = {v: summary.count(v) for v in VERDICTS if summary.count(v)}
+        lines.insert(4, "Verdicts: " + ", ".join(f"{verdict_icon(k)} {k}: {n}" for k, n in counts.items()) + "\n")
+    out = root / "README.md"
+    out.write_text("\n".join(lines) + "\n")
+    return out

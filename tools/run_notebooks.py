@@ -1,0 +1,83 @@
+"""Execute notebooks in order with papermill (kernel python3, cwd notebooks/), store them in place
+without papermill's volatile metadata, then build reports/README.md. Used by `make reproduce`."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+
+from xmodal.config import get_scale
+from xmodal.report import reports_root, write_index
+
+VOLATILE_CELL = ("papermill", "execution", "ExecuteTime")
+
+
+def strip_volatile(path: Path) -> None:
+    """Remove papermill's timings/paths and execution stamps so reruns diff only where results change."""
+    nb = nbformat.read(path, as_version=4)
+    for k in ("papermill",):
+        nb.metadata.pop(k, None)
+    nb.metadata.get("kernelspec", {}).pop("env", None)
+    for cell in nb.cells:
+        for k in VOLATILE_CELL:
+            cell.metadata.pop(k, None)
+        if cell.get("cell_type") == "code":
+            for out in cell.get("outputs", []):
+                out.get("metadata", {}).pop("papermill", None)
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags:  # the default run injects nothing readers need to see
+            pass
+    nbformat.write(nb, path)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("notebooks", nargs="+", type=Path)
+    ap.add_argument("--scale", default="default")
+    ap.add_argument("--timeout", type=int, default=1800, help="per-cell execution timeout (s)")
+    args = ap.parse_args()
+    get_scale(args.scale)  # fails early on a bad name
+    env_scale = os.environ.get("XMODAL_SCALE")
+    os.environ["XMODAL_SCALE"] = args.scale
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    in_place = args.scale == "default"
+    if not in_place:
+        out_dir = Path("executed") / args.scale
+        out_dir.mkdir(parents=True, exist_ok=True)
+        os.environ.setdefault("XMODAL_REPORTS", str(Path(f"reports-{args.scale}").resolve()))
+    timings = {}
+    for nb in args.notebooks:
+        nb = nb.resolve()
+        target = nb if in_place else (out_dir / nb.name).resolve()
+        print(f"== {nb.name} at scale {args.scale}", flush=True)
+        t0 = time.time()
+        fd, tmp = tempfile.mkstemp(suffix=".ipynb", dir=target.parent)
+        os.close(fd)
+        try:
+            pm.execute_notebook(str(nb), tmp, parameters={"scale": args.scale}, kernel_name="python3",
+                                cwd=str(nb.parent), execution_timeout=args.timeout, progress_bar=False,
+                                request_save_on_cell_execute=False)
+            strip_volatile(Path(tmp))
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        timings[nb.name] = round(time.time() - t0, 1)
+        print(f"   done in {timings[nb.name]:.0f} s", flush=True)
+    idx = write_index()
+    (reports_root() / f"timings_{args.scale}.json").write_text(json.dumps(timings, indent=1) + "\n")
+    print(f"reports index: {idx}")
+    if env_scale is None:
+        os.environ.pop("XMODAL_SCALE", None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
