@@ -25,7 +25,7 @@ from xmodal.seed import make_rng
 
 N_ANCHORS, N_QUERIES = 30_000, 500
 # (dimension, brute-force block rows, block cols): small blocks keep the whole run under ~2 minutes
-CASES = [(512, 4, 4), (50, 8, 10)]
+CASES = [(512, 3, 3), (50, 8, 10)]
 RESULTS = Path(__file__).parent / "results"
 
 

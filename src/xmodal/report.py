@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Claim", "Report", "reports_root", "set_theme", "write_index", "VERDICTS", "verdict_icon"]
+__all__ = ["Claim", "Report", "reports_root", "set_theme", "write_index", "watermark", "VERDICTS", "verdict_icon"]
 
 VERDICTS = ("reproduced", "partly reproduced", "not reproduced", "not tested")
 _ICONS = {"reproduced": "✅", "partly reproduced": "🟡", "not reproduced": "❌", "not tested": "⚪"}
@@ -193,3 +193,20 @@ def write_index(root: Path | None = None) -> Path:
     out = root / "README.md"
     out.write_text("\n".join(lines) + "\n")
     return out
+
+
+def watermark(scale: str, packages=("numpy", "scipy", "torch", "scikit-learn", "trimesh", "open_clip_torch", "pandas",
+                                   "matplotlib")) -> str:
+    """Versions of the key packages, Python and the scale used (the notebooks' last cell)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .version import __version__
+
+    lines = [f"xmodal {__version__} | scale {scale} | Python {platform.python_version()} | {platform.machine()}"]
+    for p in packages:
+        try:
+            lines.append(f"{p} {version(p)}")
+        except PackageNotFoundError:
+            lines.append(f"{p} (not installed)")
+    return "\n".join(lines)

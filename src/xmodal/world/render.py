@@ -311,79 +311,89 @@ def _is_closed_volume(verts: np.ndarray, faces: np.ndarray) -> bool:
 def _raster_mesh(verts, faces, views, P, res, cull):
     """Scan-line z-buffer of a mesh in all views.
 
-    Each kept triangle's rows of pixel centres are clipped to the triangle by its three normalised edge
-    functions ``b_i(x, y) = A_i x + B_i y + C_i ≥ 0`` (one span per row, so fragments are exactly the
-    covered pixel centres); ``1/d = Σ_i b_i / d_i`` is linear along a span. Returns ``hit (K,)`` flat
-    pixel indices into ``(V, H, W)`` (sorted), ``face (K,)``, perspective-correct barycentrics
-    ``(K, 3) float32`` and ``depth (K,) float32``.
+    Each kept triangle's rows of pixel centres are clipped to the triangle by its normalised edge
+    functions ``b_i(x, y) = A_i x + B_i y + C_i ≥ 0`` (one span per row: an edge with ``A_i > 0`` bounds
+    the span on the left at ``x = -(B_i y + C_i)/A_i``, one with ``A_i < 0`` on the right; horizontal
+    edges coincide with the row range), so fragments are exactly the covered pixel centres.
+    ``1/d = Σ_i b_i / d_i`` is linear along a span. Returns ``hit (K,)`` flat pixel indices into
+    ``(V, H, W)`` (sorted), ``face (K,)``, perspective-correct barycentrics ``(K, 3) float32`` and
+    ``depth (K,) float32``.
     """
     nv = len(views)
     hw = res * res
     focal = (P[0, 0] * res / 2.0, P[1, 1] * res / 2.0)
-    hom = np.concatenate([verts, np.ones((len(verts), 1))], axis=1)
-    eye = np.einsum("vij,nj->vni", views[:, :3, :], hom)  # (V, N, 3)
-    u, v, d = _to_screen(eye, focal, res)
-    fu, fv, fd = u[:, faces], v[:, faces], d[:, faces]  # (V, F, 3)
+    u, v, d = _to_screen(verts @ views[:, :3, :3].transpose(0, 2, 1) + views[:, None, :3, 3], focal, res)
+    ok = np.isfinite(u) & np.isfinite(v) & (d > NEAR) & (d < FAR)  # (V, N)
+    f0, f1, f2 = faces[:, 0], faces[:, 1], faces[:, 2]
+    u0, u1, u2 = u[:, f0], u[:, f1], u[:, f2]
+    v0, v1, v2 = v[:, f0], v[:, f1], v[:, f2]
     # signed area in pixel coordinates (y down): counter-clockwise in OpenGL (front-facing) → negative
-    area = (fu[..., 1] - fu[..., 0]) * (fv[..., 2] - fv[..., 0]) - (fv[..., 1] - fv[..., 0]) * (fu[..., 2] - fu[..., 0])
-    with np.errstate(invalid="ignore"):
-        keep = np.isfinite(area) & (np.abs(area) > 1e-9) & (fd.min(axis=2) > NEAR) & (fd.max(axis=2) < FAR)
-        if cull:
-            keep &= area < 0
-        x0 = np.maximum(np.ceil(fu.min(axis=2) - 0.5), 0)
-        x1 = np.minimum(np.floor(fu.max(axis=2) - 0.5), res - 1)
-        y0 = np.maximum(np.ceil(fv.min(axis=2) - 0.5), 0)
-        y1 = np.minimum(np.floor(fv.max(axis=2) - 0.5), res - 1)
-        keep &= (x1 >= x0) & (y1 >= y0)
+    area = (u1 - u0) * (v2 - v0) - (v1 - v0) * (u2 - u0)
+    keep = area < -1e-9 if cull else np.abs(area) > 1e-9
+    if not ok.all():
+        keep &= ok[:, f0] & ok[:, f1] & ok[:, f2]
     kv, kf = np.nonzero(keep)  # view-major order
-    x0, x1 = x0[kv, kf], x1[kv, kf]
-    y0 = y0[kv, kf].astype(np.int64)
-    h = y1[kv, kf].astype(np.int64) - y0 + 1
-    tu, tv, ta = fu[kv, kf], fv[kv, kf], area[kv, kf][:, None]
-    inv_d = 1.0 / fd[kv, kf]
+    U = np.stack([u0[kv, kf], u1[kv, kf], u2[kv, kf]])  # (3, T)
+    Vv = np.stack([v0[kv, kf], v1[kv, kf], v2[kv, kf]])
+    ta = area[kv, kf]
+    x0 = np.maximum(np.ceil(np.minimum(np.minimum(U[0], U[1]), U[2]) - 0.5), 0)
+    x1 = np.minimum(np.floor(np.maximum(np.maximum(U[0], U[1]), U[2]) - 0.5), res - 1)
+    y0 = np.maximum(np.ceil(np.minimum(np.minimum(Vv[0], Vv[1]), Vv[2]) - 0.5), 0)
+    y1 = np.minimum(np.floor(np.maximum(np.maximum(Vv[0], Vv[1]), Vv[2]) - 0.5), res - 1)
+    sel = np.flatnonzero((x1 >= x0) & (y1 >= y0))
+    kv, kf, U, Vv, ta = kv[sel], kf[sel], U[:, sel], Vv[:, sel], ta[sel]
+    x0, x1, y0 = x0[sel], x1[sel], y0[sel].astype(np.int64)
+    h = y1[sel].astype(np.int64) - y0 + 1
+    inv_d = 1.0 / d[kv[None, :], faces[kf].T]  # (3, T)
     # b_i = e_i / area with e_i(p) = edge(v_j, v_k, p), written in integer pixel indices (centre = +0.5)
     j, k = [1, 2, 0], [2, 0, 1]
-    A = (tv[:, j] - tv[:, k]) / ta
-    B = (tu[:, k] - tu[:, j]) / ta
-    C = ((tv[:, k] - tv[:, j]) * tu[:, j] - (tu[:, k] - tu[:, j]) * tv[:, j]) / ta + 0.5 * (A + B)
-    Az, Bz, Cz = (A * inv_d).sum(1), (B * inv_d).sum(1), (C * inv_d).sum(1)
-    with np.errstate(divide="ignore"):
-        invA = np.where(A != 0, 1.0 / np.where(A != 0, A, 1.0), 0.0)
-    posA, negA, zeroA = A > 0, A < 0, A == 0
+    A = (Vv[j] - Vv[k]) / ta
+    B = (U[k] - U[j]) / ta
+    C = ((Vv[k] - Vv[j]) * U[j] - (U[k] - U[j]) * Vv[j]) / ta + 0.5 * (A + B)
+    Az, Bz, Cz = (A * inv_d).sum(0), (B * inv_d).sum(0), (C * inv_d).sum(0)
+    # span bounds x = alpha_i + beta_i * y: left bounds (A_i > 0) and right bounds (A_i < 0)
     eps = 1e-7
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = (-eps - C) / A
+        beta = -B / A
+    lo_a = np.where(A > 0, alpha, -np.inf)
+    lo_b = np.where(A > 0, beta, 0.0)
+    hi_a = np.where(A < 0, alpha, np.inf)
+    hi_b = np.where(A < 0, beta, 0.0)
+    # per-triangle table repeated once per row: [lo_a(3), lo_b(3), hi_a(3), hi_b(3), x0, x1, Az, Bz, Cz]
+    table = np.concatenate([lo_a, lo_b, hi_a, hi_b, x0[None], x1[None], Az[None], Bz[None], Cz[None]]).T.copy()
+    base_t = kv * hw
     cost = np.bincount(kv, weights=(x1 - x0 + 1) * h, minlength=nv)
     offsets = np.searchsorted(kv, np.arange(nv + 1))
 
     def spans_of(lo, hi):
-        sl = slice(lo, hi)
-        row_tri, kr = _expand(h[sl])
-        row_tri_g = row_tri + lo
-        py = y0[row_tri_g] + kr
-        s = B[row_tri_g] * py[:, None] + C[row_tri_g]  # (R, 3): b_i at px = 0 of the row
-        t = (-eps - s) * invA[row_tri_g]  # px where b_i crosses -eps
-        xlo = np.where(posA[row_tri_g], t, -np.inf).max(axis=1)
-        xhi = np.where(negA[row_tri_g], t, np.inf).min(axis=1)
-        xlo = np.ceil(np.maximum(xlo, x0[row_tri_g]))
-        xhi = np.floor(np.minimum(xhi, x1[row_tri_g]))
-        empty = (zeroA[row_tri_g] & (s < -eps)).any(axis=1)
-        count = np.where(empty, 0, np.maximum(xhi - xlo + 1, 0)).astype(np.int64)
-        xlo = np.where(count > 0, xlo, 0).astype(np.int64)
-        izrow = (Az[row_tri_g] * xlo + Bz[row_tri_g] * py + Cz[row_tri_g]).astype(np.float32)
-        base = kv[row_tri_g] * hw + py * res + xlo
-        frow, kk = _expand(count)
+        row_tri, kr = _expand(h[lo:hi])
+        rows = np.repeat(table[lo:hi], h[lo:hi], axis=0).T  # (17, R)
+        py = np.repeat(y0[lo:hi], h[lo:hi]) + kr
+        pyf = py.astype(np.float64)
+        xlo = np.maximum(np.maximum(rows[0] + rows[3] * pyf, rows[1] + rows[4] * pyf), rows[2] + rows[5] * pyf)
+        xhi = np.minimum(np.minimum(rows[6] + rows[9] * pyf, rows[7] + rows[10] * pyf), rows[8] + rows[11] * pyf)
+        xlo = np.ceil(np.maximum(xlo, rows[12]))
+        xhi = np.floor(np.minimum(xhi, rows[13]))
+        count = np.maximum(xhi - xlo + 1, 0).astype(np.int64)
+        xlo = np.where(count > 0, xlo, 0.0)
+        izrow = (rows[14] * xlo + rows[15] * pyf + rows[16]).astype(np.float32)
+        base = np.repeat(base_t[lo:hi], h[lo:hi]) + py * res + xlo.astype(np.int64)
+        _, kk = _expand(count)
         pix = np.repeat(base, count) + kk
-        iz = np.repeat(izrow, count) + np.repeat(Az[row_tri_g].astype(np.float32), count) * kk
+        iz = np.repeat(izrow, count) + np.repeat(rows[14].astype(np.float32), count) * kk
         return pix, 1.0 / iz, np.repeat(row_tri, count)
 
     hit, tid, dep = _rasterise(nv, res, offsets, cost, spans_of)
     # perspective-correct barycentrics at the winning pixel centres
     pr = hit % hw
     px, py = (pr % res).astype(np.float64), (pr // res).astype(np.float64)
-    b = np.empty((len(hit), 3))
-    b[:, :2] = A[tid, :2] * px[:, None] + B[tid, :2] * py[:, None] + C[tid, :2]
-    b[:, 2] = 1.0 - b[:, 0] - b[:, 1]
-    b = np.clip(b, 0.0, None) * inv_d[tid]
-    b /= np.maximum(b.sum(axis=1, keepdims=True), 1e-30)
+    b = np.empty((3, len(hit)))
+    b[0] = A[0, tid] * px + B[0, tid] * py + C[0, tid]
+    b[1] = A[1, tid] * px + B[1, tid] * py + C[1, tid]
+    b[2] = 1.0 - b[0] - b[1]
+    b = np.maximum(b, 0.0) * inv_d[:, tid]
+    b /= np.maximum(b.sum(axis=0), 1e-30)
     return hit, kf[tid], b.astype(np.float32), dep
 
 
@@ -498,14 +508,14 @@ def _render_numpy(kind, a, b, cols, mat, radius, views, P, res):
         verts, faces = a, b
         hit, face, bary, dep = _raster_mesh(verts, faces, views, P, res, _is_closed_volume(verts, faces))
         cn = _corner_normals(verts, faces)[face]  # (K, 3, 3)
-        n_world = bary[:, 0:1] * cn[:, 0] + bary[:, 1:2] * cn[:, 1] + bary[:, 2:3] * cn[:, 2]
+        n_world = bary[0, :, None] * cn[:, 0] + bary[1, :, None] * cn[:, 1] + bary[2, :, None] * cn[:, 2]
         ncam = _to_camera(n_world, hit, views, res)
         ncam /= np.maximum(np.linalg.norm(ncam, axis=1, keepdims=True), 1e-12)
         if cols.ndim == 1:
             base = cols
         else:
             fc = cols[faces[face]]  # (K, 3, 3)
-            base = bary[:, 0:1] * fc[:, 0] + bary[:, 1:2] * fc[:, 1] + bary[:, 2:3] * fc[:, 2]
+            base = bary[0, :, None] * fc[:, 0] + bary[1, :, None] * fc[:, 1] + bary[2, :, None] * fc[:, 2]
     else:
         pts, nrm = a, b
         hit, pid, ncam, dep = _raster_points(pts, radius, views, P, res)

@@ -1,0 +1,206 @@
+"""``world_dataset(scale, seed)``: the procedural world as arrays, cached (issue #3).
+
+Per scale, ``per_category`` instances of each of the 40 categories; a deterministic train/val/test split
+by instance (70/10/20 within each category); points and normals, labels, sub-types, colour/material,
+captions at five levels (``n_paraphrases`` each), and renders of ``views`` ring12 views. Renders of other
+layouts/resolutions/point-cloud splats are made on demand by :meth:`WorldDataset.images` and cached too.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..cache import cached_arrays
+from ..config import get_scale
+from ..progress import progress
+from ..seed import make_rng
+
+__all__ = ["WorldDataset", "world_dataset", "SPLITS", "N_PARAPHRASES"]
+
+SPLITS = ("train", "val", "test")
+SPLIT_FRACTIONS = (0.7, 0.1, 0.2)
+N_PARAPHRASES = 3
+LEVELS = (0, 1, 2, 3, 4)
+
+
+def _split_of(per_category: int, seed: int, category: str) -> np.ndarray:
+    """(per_category,) int8 split ids (0 train, 1 val, 2 test), a seeded permutation per category."""
+    n_tr = int(round(SPLIT_FRACTIONS[0] * per_category))
+    n_va = max(1, int(round(SPLIT_FRACTIONS[1] * per_category))) if per_category >= 3 else 0
+    out = np.full(per_category, 2, np.int8)
+    perm = make_rng(seed, "split", category).permutation(per_category)
+    out[perm[:n_tr]] = 0
+    out[perm[n_tr : n_tr + n_va]] = 1
+    return out
+
+
+def _build_category(args) -> dict[str, np.ndarray]:
+    """Shapes, points, captions and renders of one category (run in a worker process)."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    category, per_category, n_points, resolution, views, seed = args
+    from ..world import make_shape, render
+
+    pts, nrm, sub, rgb, capt, attrs, imgs = [], [], [], [], {lv: [] for lv in LEVELS}, [], []
+    for i in range(per_category):
+        s = make_shape(category, i, seed=seed)
+        p, n = s.sample_points(n_points, seed=seed)
+        pts.append(p)
+        nrm.append(n)
+        sub.append(s.subtype_index)
+        rgb.append(np.asarray(s.attributes["colour_rgb"], np.float32))
+        for lv in LEVELS:
+            c = list(s.captions[lv])
+            capt[lv].append([c[k % len(c)] for k in range(N_PARAPHRASES)])
+        attrs.append(json.dumps({k: v for k, v in s.attributes.items() if k != "colour_rgb"}, sort_keys=True, default=str))
+        if views:
+            r = render(s.mesh, layout="ring12", resolution=resolution, colors=s.attributes["colour_rgb"],
+                       material=s.attributes.get("material"), views=list(range(views)))
+            imgs.append(r.rgb)
+    out = {
+        "points": np.stack(pts).astype(np.float32),
+        "normals": np.stack(nrm).astype(np.float32),
+        "subtypes": np.asarray(sub, np.int16),
+        "colour_rgb": np.stack(rgb),
+        "attributes": np.asarray(attrs),
+    }
+    for lv in LEVELS:
+        out[f"captions_{lv}"] = np.asarray(capt[lv])
+    if views:
+        out["images"] = np.stack(imgs)
+    return out
+
+
+@dataclass
+class WorldDataset:
+    """The world as arrays. N = 40 × per_category instances, ordered by category then index.
+
+    points, normals: (N, n_points, 3) float32; labels: (N,) int64 (index into ``categories``);
+    index: (N,) instance index within its category; subtypes: (N,) int (index into the category's
+    sub-types); split: (N,) int8 (0 train, 1 val, 2 test); colour_rgb: (N, 3); attributes: (N,) JSON str;
+    captions: {level: (N, P) str}; images: (N, V, H, W, 3) uint8 renders of ring12 views ``0..V-1``;
+    view, proj: (V, 4, 4) camera matrices of those renders.
+    """
+
+    scale: str
+    seed: int
+    categories: tuple[str, ...]
+    points: np.ndarray
+    normals: np.ndarray
+    labels: np.ndarray
+    index: np.ndarray
+    subtypes: np.ndarray
+    split: np.ndarray
+    colour_rgb: np.ndarray
+    attributes: np.ndarray
+    captions: dict[int, np.ndarray]
+    images: np.ndarray | None
+    view: np.ndarray | None
+    proj: np.ndarray | None
+    extra: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def mask(self, split: str) -> np.ndarray:
+        """(N,) bool mask of ``split`` ('train', 'val', 'test', 'trainval' or 'all')."""
+        if split == "all":
+            return np.ones(len(self), bool)
+        if split == "trainval":
+            return self.split <= 1
+        if split not in SPLITS:
+            raise ValueError(f"unknown split {split!r}; valid: {SPLITS + ('trainval', 'all')}")
+        return self.split == SPLITS.index(split)
+
+    def attribute(self, i: int) -> dict:
+        return json.loads(str(self.attributes[i]))
+
+    def subtype_name(self, i: int) -> str:
+        from ..world import CATEGORIES
+
+        return CATEGORIES[int(self.labels[i])].subtypes[int(self.subtypes[i])]
+
+    def shape(self, i: int):
+        """The :class:`xmodal.world.Shape` (mesh and all) of instance ``i``, regenerated deterministically."""
+        from ..world import make_shape
+
+        return make_shape(self.categories[int(self.labels[i])], int(self.index[i]), seed=self.seed)
+
+    def images_of(self, layout: str = "ring12", resolution: int | None = None, views=None,
+                  kind: str = "mesh", idx=None) -> np.ndarray:
+        """Renders (n, V, H, W, 3) uint8 of instances ``idx`` (default all) for any layout/views/kind,
+        cached on disk. ``kind='points'`` renders the dataset's point clouds as splats (PointSpider)."""
+        from ..world import render
+        from ..world.render import LAYOUTS
+
+        if layout not in LAYOUTS:
+            raise ValueError(f"unknown layout {layout!r}; valid: {tuple(LAYOUTS)}")
+        if kind not in ("mesh", "points"):
+            raise ValueError(f"unknown kind {kind!r}; valid: 'mesh', 'points'")
+        resolution = int(resolution or get_scale(self.scale).resolution)
+        views = list(range(LAYOUTS[layout])) if views is None else [int(v) for v in views]
+        idx = np.arange(len(self)) if idx is None else np.asarray(idx)
+        params = {"world": self.key(), "layout": layout, "resolution": resolution, "views": views, "kind": kind,
+                  "idx": idx.tolist() if len(idx) != len(self) else "all"}
+
+        def build():
+            out = []
+            for i in progress(idx, desc=f"render {kind} {layout}", unit="shape"):
+                i = int(i)
+                col = self.colour_rgb[i]
+                if kind == "mesh":
+                    s = self.shape(i)
+                    r = render(s.mesh, layout=layout, resolution=resolution, colors=col,
+                               material=s.attributes.get("material"), views=views)
+                else:
+                    r = render((self.points[i], self.normals[i]), layout=layout, resolution=resolution,
+                               colors=col, views=views)
+                out.append(r.rgb)
+            return {"images": np.stack(out)}
+
+        return cached_arrays("world_images", params, build)["images"]
+
+    def key(self) -> dict:
+        return {"scale": self.scale, "seed": self.seed}
+
+
+def world_dataset(scale: str, seed: int = 0, workers: int | None = None, rebuild: bool = False) -> WorldDataset:
+    """Build (or load from the cache) the world at ``scale`` ('ci', 'default', 'full')."""
+    from ..world import CATEGORY_NAMES
+    from ..world.render import camera_positions  # noqa: F401  (fails early if the renderer is missing)
+
+    sc = get_scale(scale)
+    params = {"scale": sc.name, "per_category": sc.per_category, "n_points": sc.n_points,
+              "resolution": sc.resolution, "views": sc.views, "seed": int(seed), "paraphrases": N_PARAPHRASES}
+    workers = workers or min(2, os.cpu_count() or 1)
+
+    def build():
+        jobs = [(c, sc.per_category, sc.n_points, sc.resolution, sc.views, int(seed)) for c in CATEGORY_NAMES]
+        if workers > 1:
+            # spawn, not fork: the parent may hold torch/OpenMP threads (a notebook kernel), which fork can deadlock
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as ex:
+                parts = list(progress(ex.map(_build_category, jobs), total=len(jobs), desc="world", unit="category"))
+        else:
+            parts = [_build_category(j) for j in progress(jobs, desc="world", unit="category")]
+        out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        out["labels"] = np.repeat(np.arange(len(CATEGORY_NAMES)), sc.per_category).astype(np.int64)
+        out["index"] = np.tile(np.arange(sc.per_category), len(CATEGORY_NAMES)).astype(np.int64)
+        out["split"] = np.concatenate([_split_of(sc.per_category, int(seed), c) for c in CATEGORY_NAMES])
+        return out
+
+    a = cached_arrays("world", params, build, rebuild=rebuild)
+    view = proj = None
+    if sc.views:
+        from ..world import render
+
+        r = render(np.zeros((1, 3), np.float32), layout="ring12", resolution=sc.resolution, views=list(range(sc.views)))
+        view, proj = r.view, r.proj
+    return WorldDataset(scale=sc.name, seed=int(seed), categories=tuple(CATEGORY_NAMES), points=a["points"],
+                        normals=a["normals"], labels=a["labels"], index=a["index"], subtypes=a["subtypes"],
+                        split=a["split"], colour_rgb=a["colour_rgb"], attributes=a["attributes"],
+                        captions={lv: a[f"captions_{lv}"] for lv in LEVELS}, images=a.get("images"),
+                        view=view, proj=proj)

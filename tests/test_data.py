@@ -1,0 +1,119 @@
+"""Datasets: ModelNet40 readers on small files written here in the real formats; the world dataset."""
+import numpy as np
+import pytest
+
+from xmodal.data import DataMissingError, modelnet40, world_dataset
+from xmodal.data.modelnet40 import read_off
+from xmodal.world import CATEGORY_NAMES
+
+
+def _write_h5(d, rng):
+    import h5py
+
+    d.mkdir(parents=True)
+    (d / "shape_names.txt").write_text("\n".join(CATEGORY_NAMES) + "\n")
+    for name, n in [("ply_data_train0.h5", 6), ("ply_data_train1.h5", 4), ("ply_data_test0.h5", 5)]:
+        with h5py.File(d / name, "w") as h:
+            h["data"] = rng.normal(size=(n, 64, 3)).astype(np.float32)
+            h["label"] = rng.integers(0, 40, size=(n, 1)).astype(np.uint8)
+            h["normal"] = rng.normal(size=(n, 64, 3)).astype(np.float32)
+
+
+def test_modelnet40_hdf5(tmp_path):
+    rng = np.random.default_rng(0)
+    _write_h5(tmp_path / "modelnet40_ply_hdf5_2048", rng)
+    tr = modelnet40(tmp_path, "train", n_points=32)
+    te = modelnet40(tmp_path, "test", n_points=32)
+    al = modelnet40(tmp_path, "all", n_points=32)
+    assert tr.points.shape == (10, 32, 3) and te.points.shape == (5, 32, 3) and len(al) == 15
+    assert (tr.split == 0).all() and (te.split == 2).all()
+    assert al.labels.max() < 40 and al.categories == tuple(CATEGORY_NAMES)
+    import h5py
+
+    with h5py.File(tmp_path / "modelnet40_ply_hdf5_2048" / "ply_data_train0.h5") as h:
+        raw, lab = np.asarray(h["data"]), np.asarray(h["label"]).ravel()
+    # the subset is a subset of the stored points of the same shape, label kept
+    assert np.isin(tr.points[0].view("f4,f4,f4"), raw[0].view("f4,f4,f4")).all()
+    assert tr.labels[0] == lab[0]
+    np.testing.assert_array_equal(modelnet40(tmp_path, "train", 32).points, tr.points)  # deterministic
+    assert tr.captions[2][0, 0] == f"a {CATEGORY_NAMES[lab[0]].replace('_', ' ')}"
+    with pytest.raises(ValueError, match="exceeds"):
+        modelnet40(tmp_path, "train", n_points=100)
+
+
+def _cube_off(path, header_bug=False):
+    v = np.array([[x, y, z] for x in (0, 1) for y in (0, 1) for z in (0, 2)], float)
+    quads = [(0, 1, 3, 2), (4, 6, 7, 5), (0, 4, 5, 1), (2, 3, 7, 6), (0, 2, 6, 4), (1, 5, 7, 3)]
+    head = "OFF8 6 0\n" if header_bug else "OFF\n8 6 0\n"
+    body = "".join(f"{a} {b} {c}\n" for a, b, c in v) + "".join(f"4 {' '.join(map(str, q))}\n" for q in quads)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(head + body)
+
+
+def test_read_off_and_header_defect(tmp_path):
+    _cube_off(tmp_path / "a.off")
+    _cube_off(tmp_path / "b.off", header_bug=True)
+    va, fa = read_off(tmp_path / "a.off")
+    vb, fb = read_off(tmp_path / "b.off")
+    assert va.shape == (8, 3) and fa.shape == (12, 3)
+    np.testing.assert_array_equal(fa, fb)
+    (tmp_path / "c.off").write_text("OFF\n8 6 0\n0 0 0\n")
+    with pytest.raises(ValueError, match="malformed"):
+        read_off(tmp_path / "c.off")
+
+
+def test_modelnet40_off_meshes(tmp_path):
+    for cls, split, k in [("chair", "train", 1), ("chair", "test", 2), ("vase", "train", 3)]:
+        _cube_off(tmp_path / "ModelNet40" / cls / split / f"{cls}_{k:04d}.off", header_bug=k == 3)
+    ds = modelnet40(tmp_path, "all", n_points=100)
+    assert ds.points.shape == (3, 100, 3)
+    assert sorted(ds.labels.tolist()) == sorted([CATEGORY_NAMES.index("chair")] * 2 + [CATEGORY_NAMES.index("vase")])
+    np.testing.assert_allclose(np.linalg.norm(ds.points, axis=-1).max(), 1, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(ds.normals, axis=-1), 1, atol=1e-5)
+
+
+def test_modelnet40_missing_says_where(tmp_path):
+    with pytest.raises(DataMissingError, match="modelnet.cs.princeton.edu.*ply_data_train0.h5"):
+        modelnet40(tmp_path / "nowhere")
+    with pytest.raises(ValueError, match="split"):
+        modelnet40(tmp_path, "validation")
+
+
+@pytest.fixture(scope="module")
+def ci_world():
+    return world_dataset("ci", seed=0)
+
+
+def test_world_dataset_structure(ci_world):
+    from xmodal.config import get_scale
+
+    sc = get_scale("ci")
+    ds = ci_world
+    N = 40 * sc.per_category
+    assert len(ds) == N and ds.points.shape == (N, sc.n_points, 3) and ds.normals.shape == ds.points.shape
+    assert np.bincount(ds.labels).tolist() == [sc.per_category] * 40
+    assert ds.images.shape == (N, sc.views, sc.resolution, sc.resolution, 3) and ds.images.dtype == np.uint8
+    assert set(np.unique(ds.split)) == {0, 1, 2}
+    for lv in range(5):
+        assert ds.captions[lv].shape[0] == N
+    # splits are by instance and balanced per category
+    for c in range(40):
+        s = ds.split[ds.labels == c]
+        assert (s == 0).sum() >= (s == 2).sum() >= 1
+    assert ds.view.shape == (sc.views, 4, 4)
+
+
+def test_world_dataset_is_deterministic_and_matches_shapes(ci_world):
+    from xmodal.world import make_shape
+
+    ds = ci_world
+    i = 5 * 12 + 3
+    s = make_shape(ds.categories[ds.labels[i]], int(ds.index[i]), seed=0)
+    p, _ = s.sample_points(ds.points.shape[1], seed=0)
+    np.testing.assert_array_equal(p, ds.points[i])
+    assert ds.captions[2][i, 0] in s.captions[2]
+
+
+def test_world_dataset_bad_scale():
+    with pytest.raises(ValueError, match="valid scales"):
+        world_dataset("tiny")

@@ -1,0 +1,46 @@
+"""Notebook hygiene and completeness (PySDM style): every notebook is run by `make test`, follows the house
+layout, and has acceptance tests for its claims."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+#: notebook -> the pytest modules holding its numeric acceptance tests (one test per claim)
+ACCEPTANCE = {
+    "00_world.ipynb": ["tests/test_world_tour.py"],
+    "01_platos_cave.ipynb": ["tests/test_paper_platos_cave.py"],
+    "02_wpce.ipynb": ["tests/test_paper_wpce.py"],
+}
+
+
+def test_every_notebook_is_covered():
+    names = {p.name for p in NOTEBOOKS}
+    missing = names - set(ACCEPTANCE)
+    assert not missing, f"notebooks without acceptance tests: {sorted(missing)} — add them to ACCEPTANCE"
+    for nb in names:
+        for t in ACCEPTANCE[nb]:
+            assert (ROOT / t).exists(), f"{nb}: acceptance test module {t} is missing"
+    make = (ROOT / "Makefile").read_text()
+    assert re.search(r"--nbval-lax .*\\\n?.*notebooks", make), "make test must run every notebook under nbval"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_layout(path):
+    nb = json.loads(path.read_text())
+    cells = nb["cells"]
+    assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name)
+    assert cells[0]["cell_type"] == "markdown" and "eviation" in "".join(cells[0]["source"]), "first cell: claims + deviations"
+    params = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(params) == 1, "exactly one cell tagged 'parameters'"
+    assert 'scale = os.environ.get("XMODAL_SCALE", "default")' in "".join(params[0]["source"])
+    assert "watermark" in "".join(cells[-1]["source"]), "last cell: package versions and scale"
+    assert any("Exercises" in "".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    code = [c for c in cells if c["cell_type"] == "code"]
+    for c in code:
+        for o in c.get("outputs", []):
+            assert o.get("output_type") != "error", f"{path.name}: a committed output is an error"
+    assert any(c.get("outputs") for c in code), f"{path.name} is committed without outputs (run make reproduce)"
