@@ -100,6 +100,7 @@ def _env() -> dict:
         "cpu_count": os.cpu_count(),
         "blas": blas,
         "machine": platform.machine(),
+        "load_avg_1m_at_start": os.getloadavg()[0],  # cores are shared: timings are noisy under load
     }
 
 

@@ -68,7 +68,8 @@ def test_modelnet40_off_meshes(tmp_path):
     ds = modelnet40(tmp_path, "all", n_points=100)
     assert ds.points.shape == (3, 100, 3)
     assert sorted(ds.labels.tolist()) == sorted([CATEGORY_NAMES.index("chair")] * 2 + [CATEGORY_NAMES.index("vase")])
-    np.testing.assert_allclose(np.linalg.norm(ds.points, axis=-1).max(), 1, atol=1e-5)
+    r = np.linalg.norm(ds.points, axis=-1).max()
+    assert 0.9 < r <= 1 + 1e-5  # mesh scaled to the unit sphere; samples need not hit its corners
     np.testing.assert_allclose(np.linalg.norm(ds.normals, axis=-1), 1, atol=1e-5)
 
 

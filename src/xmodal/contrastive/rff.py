@@ -177,15 +177,24 @@ class RFF:
         self.bias = self.bias.to(self.device)
         return self
 
-    def __call__(self, v: torch.Tensor) -> torch.Tensor:
-        """φ(v): v (..., dim) float tensor -> (..., n_features), same dtype and device as v."""
+    @property
+    def amplitude(self) -> float:
+        """The factor sqrt(2/D) of φ."""
+        return math.sqrt(2.0 / self.n_features)
+
+    def cosines(self, v: torch.Tensor) -> torch.Tensor:
+        """cos(v Ωᵀ + b) without the sqrt(2/D) factor (lets callers apply it once after pooling)."""
         if not isinstance(v, torch.Tensor):
             raise TypeError(f"v must be a torch.Tensor, got {type(v).__name__}")
         if v.ndim < 1 or v.shape[-1] != self.dim:
             raise ValueError(f"v must have last dimension {self.dim} (the RFF dim), got shape {tuple(v.shape)}")
         omega = self.omega.to(device=v.device, dtype=v.dtype)
         bias = self.bias.to(device=v.device, dtype=v.dtype)
-        return math.sqrt(2.0 / self.n_features) * torch.cos(v @ omega.T + bias)
+        return torch.cos(torch.matmul(v, omega.T).add_(bias))
+
+    def __call__(self, v: torch.Tensor) -> torch.Tensor:
+        """φ(v): v (..., dim) float tensor -> (..., n_features), same dtype and device as v."""
+        return self.amplitude * self.cosines(v)
 
     def __repr__(self) -> str:
         return f"RFF(dim={self.dim}, n_features={self.n_features}, kernel={self.kernel!r}, scale={self.scale})"

@@ -103,9 +103,9 @@ def wpce_embed(
             raise ValueError("every point set needs at least one valid point; some mask rows are all False")
         weights = weights * mask.to(points.dtype)
     v = points / points.norm(dim=-1, keepdim=True).clamp_min(EPS)
-    wv = weights.unsqueeze(-1)  # (B, M, 1)
-    lin = (wv * v).sum(1) / counts  # (B, dim)
-    nonlin = (wv * rff(v)).sum(1) / counts  # (B, D)
+    wv = weights.unsqueeze(1)  # (B, 1, M): weighted sums as batched matmuls (no (B, M, D) product temp)
+    lin = torch.bmm(wv, v).squeeze(1) / counts  # (B, dim)
+    nonlin = torch.bmm(wv, rff.cosines(v)).squeeze(1) * (rff.amplitude / counts)  # (B, D)
     return torch.cat([math.sqrt(a1) * lin, math.sqrt(a2) * nonlin], dim=1)
 
 

@@ -59,7 +59,7 @@ def _build_category(args) -> dict[str, np.ndarray]:
         attrs.append(json.dumps({k: v for k, v in s.attributes.items() if k != "colour_rgb"}, sort_keys=True, default=str))
         if views:
             r = render(s.mesh, layout="ring12", resolution=resolution, colors=s.attributes["colour_rgb"],
-                       material=s.attributes.get("material"), views=list(range(views)))
+                       material=s.attributes.get("render_material"), views=list(range(views)))
             imgs.append(r.rgb)
     out = {
         "points": np.stack(pts).astype(np.float32),
@@ -155,7 +155,7 @@ class WorldDataset:
                 if kind == "mesh":
                     s = self.shape(i)
                     r = render(s.mesh, layout=layout, resolution=resolution, colors=col,
-                               material=s.attributes.get("material"), views=views)
+                               material=s.attributes.get("render_material"), views=views)
                 else:
                     r = render((self.points[i], self.normals[i]), layout=layout, resolution=resolution,
                                colors=col, views=views)

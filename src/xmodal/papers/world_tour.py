@@ -91,14 +91,14 @@ def taxonomy_figure():
 
     place(root, 0)
     depth = max(x for x, _ in pos.values())
-    fig, ax = plt.subplots(figsize=(2.0 * depth + 3, 0.28 * leaf[0] + 1))
+    fig, ax = plt.subplots(figsize=(1.0 * depth + 2, 0.22 * leaf[0] + 1))
     for a, ks in children.items():
         for b in ks:
             (x0, y0), (x1, y1) = pos[a], pos[b]
             ax.plot([x0, x0 + 0.5, x0 + 0.5, x1], [y0, y0, y1, y1], color="0.6", lw=0.8)
     names = {c.name for c in CATEGORIES}
     for n, (x, y) in pos.items():
-        ax.text(x, y, n.replace("_", " "), fontsize=7, va="center", ha="left" if n in names else "right",
+        ax.text(x, y, n.replace("_", " "), fontsize=8, va="center", ha="left" if n in names else "right",
                 color="C0" if n in names else "0.2", bbox=dict(fc="white", ec="none", pad=0.5))
     ax.set_xlim(-1.5, depth + 1.5)
     ax.invert_yaxis()

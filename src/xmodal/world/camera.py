@@ -16,6 +16,7 @@ always fits the image (its silhouette, seen from the layout distance, spans 94% 
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
@@ -80,7 +81,9 @@ def check_views(layout: str, views) -> np.ndarray:
     if idx.ndim == 0:
         idx = idx[None]
     if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
-        raise ValueError(f"views must be a non-empty 1-D sequence of ints in 0..{n - 1} for layout {layout!r}, got {views!r}")
+        raise ValueError(
+            f"views must be a non-empty 1-D sequence of ints in 0..{n - 1} for layout {layout!r}, got {views!r}"
+        )
     if idx.min() < 0 or idx.max() >= n:
         raise ValueError(f"view indices must lie in 0..{n - 1} for layout {layout!r}, got {idx.tolist()}")
     return idx.astype(np.int64)
@@ -152,11 +155,17 @@ def perspective(fov_y_deg: float = FOV_Y_DEG, aspect: float = 1.0, near: float =
     return m
 
 
+@functools.lru_cache(maxsize=None)
+def _layout_views(layout: str) -> np.ndarray:
+    out = np.stack([look_at(p) for p in camera_positions(layout)])
+    out.setflags(write=False)
+    return out
+
+
 def view_matrices(layout: str = "ring12", views=None) -> np.ndarray:
     """World → camera matrices of the (selected) views of ``layout``: ``(V, 4, 4) float64``."""
     idx = check_views(layout, views)
-    pos = camera_positions(layout)[idx]
-    return np.stack([look_at(p) for p in pos])
+    return _layout_views(layout)[idx]
 
 
 def projection_matrix(resolution: int = 128) -> np.ndarray:
