@@ -137,7 +137,7 @@ def main(argv=None) -> dict:
     summary["points_goal_met_wall"] = summary["points_renders_per_s_wall_min"] >= GOAL_POINTS
     meta = {
         "resolution": RES, "layout": "ring12", "repeats": args.repeats, "backend": "numpy",
-        "threads": "1 (OMP/OPENBLAS/MKL_NUM_THREADS=1; no torch)",
+        "threads": "OMP/OPENBLAS/MKL_NUM_THREADS=1, no torch",
         "python": platform.python_version(), "numpy": np.__version__, "trimesh": trimesh.__version__,
         "machine": platform.machine(), "processor": platform.processor() or platform.machine(),
         "cpu_count": os.cpu_count(), "loadavg_start": load0, "loadavg_end": load1,

@@ -181,3 +181,17 @@ def test_ci_runs_make_test():
 
 def test_version():
     assert re.fullmatch(r"\d+\.\d+\.\d+", xmodal.__version__)
+
+
+def test_code_hash_tracks_source(tmp_path, monkeypatch):
+    pkg = tmp_path / "fakepkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("x = 1\n")
+    (pkg / "mod.py").write_text("y = 2\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    a = cache.code_hash("fakepkg")
+    assert a == cache.code_hash("fakepkg") and a != cache.code_hash("fakepkg.mod")
+    (pkg / "mod.py").write_text("y = 3\n")
+    assert cache.code_hash("fakepkg") != a
+    with pytest.raises(ValueError, match="no module"):
+        cache.code_hash("no_such_module_xyz")

@@ -210,7 +210,7 @@ def test_output_types_and_background(sphere):
     assert empty[:, 0].all() and empty[:, -1].all() and empty[:, :, 0].all() and empty[:, :, -1].all()
 
 
-@pytest.mark.parametrize("name", ["box", "sphere", "torus"])
+@pytest.mark.parametrize("name", ["box", "sphere", "torus", "cylinder"])
 def test_depth_equals_brute_force_ray_casting(name, request):
     mesh = request.getfixturevalue(name)
     res = 24
@@ -338,6 +338,54 @@ def test_closed_mesh_culling_does_not_change_the_image(sphere):
     b = render(soup, layout="dodecahedron20", resolution=RES)
     np.testing.assert_array_equal(np.isfinite(a.depth), np.isfinite(b.depth))
     np.testing.assert_allclose(a.depth[np.isfinite(a.depth)], b.depth[np.isfinite(b.depth)], rtol=1e-6)
+
+
+def test_corner_normals_equal_the_brute_force_auto_smooth_rule():
+    rmod = sys.modules["xmodal.world.render"]
+    a = trimesh.creation.box(extents=(1.0, 0.5, 0.5))
+    b = trimesh.creation.box(extents=(0.5, 1.0, 0.5))
+    b.apply_translation((0.25, 0.25, 0.0))  # shares the plane z = ±0.25 with a
+    parts = [
+        trimesh.util.concatenate([a, b]),
+        trimesh.creation.icosphere(subdivisions=1),
+        trimesh.creation.cone(0.5, 1.0),
+        trimesh.creation.cylinder(0.5, 1.0, sections=12),
+    ]
+    cos_crease = math.cos(math.radians(rmod.CREASE_DEG))
+    for mesh in parts:
+        mesh.merge_vertices()
+        v, f = np.asarray(mesh.vertices), np.asarray(mesh.faces)
+        got = rmod._corner_normals(v, f)
+        fn, area = mesh.face_normals, mesh.area_faces
+        for fi in range(len(f)):
+            for c in range(3):
+                nb = [g for g in range(len(f)) if f[fi, c] in f[g] and fn[g] @ fn[fi] >= cos_crease]
+                ref = sum(area[g] * fn[g] for g in nb)
+                np.testing.assert_allclose(got[fi, c], ref / np.linalg.norm(ref), atol=1e-5)
+
+
+def test_vertex_colours_are_interpolated_perspective_correctly():
+    # a large oblique floor quad whose red channel is linear in world x: with ambient-only shading the
+    # rendered red must equal (x + 1) / 2 at the surface point under each pixel (affine screen-space
+    # interpolation would be off by several levels on such a slanted triangle)
+    s = 0.7
+    quad = trimesh.Trimesh(vertices=[[-s, 0, -s], [s, 0, -s], [s, 0, s], [-s, 0, s]], faces=[[0, 2, 1], [0, 3, 2]])
+    cols = np.stack([(quad.vertices[:, 0] + 1) / 2, np.zeros(4), np.zeros(4)], axis=1)
+    r = render(quad, resolution=RES, colors=cols, material=Material(1.0, 0.0, 0.0, 1.0), views=[1, 4])
+    for k in range(2):
+        m = np.isfinite(r.depth[k])
+        x = _unproject(r.depth[k], r.view[k], r.proj[k])[m][:, 0]
+        assert m.sum() > 500
+        np.testing.assert_allclose(r.rgb[k][m][:, 0], np.rint(255 * (x + 1) / 2), atol=1.01)
+
+
+def test_flat_faces_shade_flat_and_curved_surfaces_smooth(box, sphere):
+    mat = Material(ambient=0.3, diffuse=0.7, specular=0.0, shininess=1.0)
+    r = render(box, resolution=RES, material=mat)
+    for k in range(12):  # at most three faces of a box are seen, each one uniform colour
+        assert len(np.unique(r.rgb[k][_fg(r)[k]], axis=0)) <= 3
+    s = render(sphere, resolution=RES, material=mat, views=[0])
+    assert len(np.unique(s.rgb[0][_fg(s)[0]], axis=0)) > 50
 
 
 def test_colors_and_material(sphere):

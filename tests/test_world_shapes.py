@@ -121,6 +121,7 @@ def test_subtypes_reachable_and_params_continuous(world):
             assert len(s.params) >= 3 and all(isinstance(x, float) for x in s.params.values())
             r = gens[c].param_ranges(s.subtype)
             assert all(r[k][0] <= x <= r[k][1] for k, x in s.params.items())
+            assert all(isinstance(x, (bool, int, str)) for x in s.structure.values())  # discrete choices only
 
 
 def test_determinism_same_args_same_shape_and_points():

@@ -19,7 +19,7 @@ import numpy as np
 
 from .version import __version__
 
-__all__ = ["cache_dir", "cache_key", "cached_arrays", "load_arrays", "save_arrays", "CacheError"]
+__all__ = ["cache_dir", "cache_key", "code_hash", "cached_arrays", "load_arrays", "save_arrays", "CacheError"]
 
 #: Bump when a change of code alters what a cached step produces without changing its parameters.
 CACHE_FORMAT = 1
@@ -40,6 +40,29 @@ def cache_key(params: Mapping) -> str:
     """Hex key of ``params`` (JSON-serialisable) together with the package version and cache format."""
     blob = json.dumps({"v": __version__, "fmt": CACHE_FORMAT, "p": params}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode("utf8")).hexdigest()[:20]
+
+
+def code_hash(*modules: str) -> str:
+    """SHA-256 (16 hex) of the source of the named modules/packages (every ``.py`` file of a package).
+
+    Put it in a step's ``params`` so that editing the code that produces a cached result invalidates it:
+    ``cached_arrays("world", {..., "code": code_hash("xmodal.world", "xmodal.data.world")}, build)``.
+    """
+    import importlib.util
+
+    h = hashlib.sha256()
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise ValueError(f"code_hash: no module named {name!r}")
+        if spec.submodule_search_locations:  # a package: all of its files, in a stable order
+            root = Path(list(spec.submodule_search_locations)[0])
+            files = sorted(root.rglob("*.py"))
+        else:
+            root, files = Path(spec.origin).parent, [Path(spec.origin)]
+        for f in files:
+            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def _digest(a: np.ndarray) -> str:

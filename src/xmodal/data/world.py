@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..cache import cached_arrays
+from ..cache import cached_arrays, code_hash
 from ..config import get_scale
 from ..progress import progress
 from ..seed import make_rng
@@ -165,7 +165,7 @@ class WorldDataset:
         return cached_arrays("world_images", params, build)["images"]
 
     def key(self) -> dict:
-        return {"scale": self.scale, "seed": self.seed}
+        return {"scale": self.scale, "seed": self.seed, "code": code_hash("xmodal.world", "xmodal.data.world")}
 
 
 def world_dataset(scale: str, seed: int = 0, workers: int | None = None, rebuild: bool = False) -> WorldDataset:
@@ -175,7 +175,8 @@ def world_dataset(scale: str, seed: int = 0, workers: int | None = None, rebuild
 
     sc = get_scale(scale)
     params = {"scale": sc.name, "per_category": sc.per_category, "n_points": sc.n_points,
-              "resolution": sc.resolution, "views": sc.views, "seed": int(seed), "paraphrases": N_PARAPHRASES}
+              "resolution": sc.resolution, "views": sc.views, "seed": int(seed), "paraphrases": N_PARAPHRASES,
+              "code": code_hash("xmodal.world", "xmodal.data.world")}
     workers = workers or min(2, os.cpu_count() or 1)
 
     def build():

@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..cache import cached_arrays
+from ..cache import cached_arrays, code_hash
 from ..progress import progress
 
 __all__ = ["Encoded", "FrozenEncoder", "WeightsUnavailableError", "hash_inputs", "progress"]
@@ -103,6 +103,7 @@ class FrozenEncoder:
             arrays = self._run(inputs, tokens, progress)
         else:
             params = {"encoder": self.name, "options": self.options(), "tokens": tokens,
+                      "code": code_hash("xmodal.encoders.base", type(self).__module__),
                       "inputs": hash_inputs(inputs), "n": len(inputs)}
             arrays = cached_arrays("features", params, lambda: self._run(inputs, tokens, progress))
         if not np.isfinite(arrays["pooled"]).all():

@@ -367,7 +367,7 @@ def _train(arch: str, mode: str, points_train, settings: PretrainSettings, seed:
     history["time_s"] = np.asarray(time.perf_counter() - t0)
     history["steps"] = np.asarray(total)
     if mode == "multimodal":
-        history["temperature"] = np.asarray(1.0 / float(head.logit_scale()))
+        history["temperature"] = np.asarray(1.0 / float(head.logit_scale().detach()))
     return model, history
 
 

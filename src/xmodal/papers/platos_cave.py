@@ -39,6 +39,7 @@ __all__ = [
     "pca_project", "d_sweep", "pca_sweep", "anchor_sweep", "geometry_pairs", "neighbour_study",
     "verdict_claim1", "verdict_claim2", "verdict_claim3", "verdict_claim4", "verdict_claim5",
     "verdict_claim6", "verdict_claim7", "verdict_claim8", "verdict_claim9",
+    "CLAIMS", "Results", "evaluate_claim", "paper_vs_ours", "pearson_r",
     "cka_heatmap_figure", "table1_figure", "d_sweep_figure", "anchor_figure", "geometry_figure",
     "neighbour_figure", "loss_figure",
 ]
@@ -462,7 +463,7 @@ def _fit_main_cca(feats: Features, settings: Settings, xk: str, yk: str) -> tupl
 
 @_one_blas_thread
 def geometry_pairs(feats: Features, settings: Settings, xk: str | None = None, yk: str | None = None) -> pd.DataFrame:
-    """Fig. 6: for random pairs (i, j) of test shapes, the Chamfer distance of their point clouds and the
+    """Fig. 6: for pairs (i, j) of test shapes (half of them within a category, half at random), the Chamfer distance of their point clouds and the
     cosine distance of their caption embeddings before alignment (raw text space) and after (the
     d-dimensional CCA subspace, CCA fitted on the anchors of the first seed), plus the raw 3D distance.
     Rows: i, j, chamfer, text_raw, text_subspace, shape_raw, same_category."""
@@ -470,8 +471,11 @@ def geometry_pairs(feats: Features, settings: Settings, xk: str | None = None, y
     cca, _ = _fit_main_cca(feats, settings, xk, yk)
     test = np.flatnonzero(feats.split == 2)
     rng = make_rng(settings.seed, "platos_cave", "chamfer_pairs")
+    n_same = settings.n_chamfer_pairs // 2
     i = rng.choice(test, settings.n_chamfer_pairs)
     j = rng.choice(test, settings.n_chamfer_pairs)
+    for r in range(n_same):  # the first half: a partner of the same category (random pairs rarely are)
+        j[r] = rng.choice(test[feats.labels[test] == feats.labels[i[r]]])
     keep = i != j
     i, j = i[keep], j[keep]
     Y, X = feats.text[yk], feats.threed[xk]
@@ -719,6 +723,156 @@ def verdict_claim9(r_before: float, r_after: float, samecat_raw: float, samecat_
           f"subspace {samecat_sub:.0%}; NN Chamfer raw {chamfer_raw:.4f} vs subspace {chamfer_sub:.4f}; checks passed: "
           + ", ".join(f"{n} {'✓' if ok else '✗'}" for n, ok in checks.items()))
     return Verdict(_tri(k == 4, k >= 2), ev, f"r {r_before:+.2f} → {r_after:+.2f}")
+
+
+# ------------------------------------------------------------------------------------------------
+# claims: statements, inputs of the rules, the paper-vs-ours table
+# ------------------------------------------------------------------------------------------------
+#: The nine claims of the paper (shared/papers/01_platos_cave.md).
+CLAIMS = {
+    1: "Unaligned 3D–text CKA is low, well below image–text CKA on the same objects, and above chance.",
+    2: "A multi-modal 3D encoder has higher CKA with text than uni-modal ones; a multi-modally trained text "
+       "encoder is more 3D-compatible than a uni-modal one.",
+    3: "Affine and local CKA in the full space give only small gains over no alignment for uni-modal 3D.",
+    4: "CCA subspace projection + affine / + local CKA improves matching and retrieval a lot (up to ~4x).",
+    5: "With the subspace, smaller d is better (sweet spot near d = 50); affine alone gets better as d grows.",
+    6: "Accuracy rises with the number of anchors and then plateaus.",
+    7: "Affine is better for matching; local CKA is better for top-5 retrieval.",
+    8: "Encoder complexity matters little: PointNet is close to the transformer encoder.",
+    9: "After alignment text distances correlate with Chamfer distances (about 0 before); nearest neighbours "
+       "share semantics in the subspace and geometry in the raw 3D space.",
+}
+
+
+@dataclass
+class Results:
+    """Everything the claims are judged on (the outputs of the run functions), filled in as the notebook goes:
+    cka (:func:`cka_table`), summary (:func:`summarise` of :func:`alignment_runs`), dsweep, psweep, asweep,
+    geometry (:func:`geometry_pairs`), neighbours (the summary of :func:`neighbour_study`)."""
+
+    settings: Settings
+    cka: pd.DataFrame | None = None
+    summary: pd.DataFrame | None = None
+    dsweep: pd.DataFrame | None = None
+    psweep: pd.DataFrame | None = None
+    asweep: pd.DataFrame | None = None
+    geometry: pd.DataFrame | None = None
+    neighbours: pd.DataFrame | None = None
+
+
+def _cka_value(cka_df: pd.DataFrame, x: str, y: str, kernel: str, col: str = "cka") -> float:
+    r = cka_df[(cka_df.x == x) & (cka_df.y == y) & (cka_df.kernel == kernel)]
+    if len(r) != 1:
+        raise KeyError(f"no CKA row for ({x}, {y}, {kernel})")
+    return float(r[col].iloc[0])
+
+
+def _curve_stats(df: pd.DataFrame, xcol: str, method: str, metric: str = "matching"):
+    g = df[df.method == method].groupby(xcol)[metric]
+    m = g.mean()
+    return m.index.to_numpy(), m.to_numpy(), g.std(ddof=0).to_numpy()
+
+
+def pearson_r(a, b) -> float:
+    """Pearson correlation of two (n,) samples (0 when either is constant)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if a.std() == 0 or b.std() == 0:
+        return 0.0
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def evaluate_claim(k: int, R: Results) -> Verdict:
+    """Apply the verdict rule of claim ``k`` (1..9) to the results (the rule's inputs are picked here)."""
+    need = {1: ["cka"], 2: ["cka"], 3: ["summary"], 4: ["summary"], 5: ["dsweep", "psweep"], 6: ["asweep"],
+            7: ["summary"], 8: ["summary"], 9: ["geometry", "neighbours"]}
+    if k not in need:
+        raise ValueError(f"claims are numbered 1..9; got {k!r}")
+    missing = [f for f in need[k] if getattr(R, f) is None]
+    if missing:
+        raise ValueError(f"claim {k} needs Results.{', Results.'.join(missing)}; run the corresponding step first")
+    if k in (1, 2):
+        unis = [x for x in dict.fromkeys(R.cka.x) if x.endswith("-uni")]
+        texts = list(dict.fromkeys(R.cka.y))
+    else:
+        unis = [x for x in dict.fromkeys(R.summary.x) if x.endswith("-uni")] if R.summary is not None else []
+    if k == 1:
+        c = R.cka[R.cka.x.isin(unis)]
+        lin, deb = c[c.kernel == "linear"], c[c.kernel == "debiased"]
+        return verdict_claim1(lin.cka, lin.chance, lin.chance_std, deb.cka,
+                              _cka_value(R.cka, IMAGE_KEY, "minilm", "debiased"))
+    if k == 2:
+        mm, uni = [], []
+        for x in dict.fromkeys(R.cka.x):
+            if x.endswith("-multi") and x.replace("-multi", "-uni") in set(R.cka.x):
+                for y in texts:
+                    mm.append(_cka_value(R.cka, x, y, "debiased"))
+                    uni.append(_cka_value(R.cka, x.replace("-multi", "-uni"), y, "debiased"))
+        mt = [_cka_value(R.cka, x, "mmtext", "debiased") for x in unis]
+        ut = [max(_cka_value(R.cka, x, y, "debiased") for y in texts if y != "mmtext") for x in unis]
+        return verdict_claim2(mm, uni, mt, ut)
+    if k in (3, 4):
+        sub = R.summary[R.summary.x.isin(unis)]
+        return (verdict_claim3 if k == 3 else verdict_claim4)(sub)
+    if k == 5:
+        d, acc, std = _curve_stats(R.dsweep, "d", "subspace_affine")
+        kk, acck, _ = _curve_stats(R.psweep, "k", "affine")
+        return verdict_claim5(d, acc, std, kk, acck)
+    if k == 6:
+        return verdict_claim6(*_curve_stats(R.asweep, "n_anchors", "subspace_affine"))
+    if k == 7:
+        return verdict_claim7(R.summary)
+    if k == 8:
+        sm = R.summary.set_index(["x", "y", "method"])
+        a, b = [], []
+        for y in dict.fromkeys(R.summary.y):
+            for meth, met in (("subspace_affine", "matching"), ("subspace_local_cka", "top5")):
+                a.append(sm.loc[("pointnet-uni", y, meth), met])
+                b.append(sm.loc[("pointbert-uni", y, meth), met])
+        return verdict_claim8(a, b)
+    if k == 9:
+        g, nn = R.geometry, R.neighbours.set_index("space")
+        return verdict_claim9(pearson_r(g.text_raw, g.chamfer), pearson_r(g.text_subspace, g.chamfer),
+                              nn.loc["raw 3D", "same_category"], nn.loc["subspace", "same_category"],
+                              nn.loc["raw 3D", "chamfer"], nn.loc["subspace", "chamfer"])
+
+
+def paper_vs_ours(R: Results, verdicts: dict[int, Verdict]) -> pd.DataFrame:
+    """The last table: per claim, the paper's number, ours, the difference and the verdict."""
+    s = R.settings
+    main = s.main_3d
+    c = R.cka
+    rows = []
+
+    def row(k, qty, paper, ours, diff=None):
+        rows.append({"claim": k, "quantity": qty, "paper": paper, "ours": ours,
+                     "difference": "" if diff is None else diff, "verdict": verdicts[k].verdict})
+
+    v = _cka_value(c, main, "mmtext", "linear")
+    ch = _cka_value(c, main, "mmtext", "linear", "chance")
+    row(1, "linear CKA, uni-modal PointBERT vs multi-modal text (CLIP text)", PAPER["cka_pointbert_clip_text"],
+        f"{v:.3f} (chance {ch:.3f})", f"{v - PAPER['cka_pointbert_clip_text']:+.3f}")
+    v = _cka_value(c, main, "minilm", "linear")
+    ch = _cka_value(c, main, "minilm", "linear", "chance")
+    row(1, "linear CKA, uni-modal PointBERT vs uni-modal text (RoBERTa → MiniLM)", PAPER["cka_pointbert_roberta"],
+        f"{v:.3f} (chance {ch:.3f})", f"{v - PAPER['cka_pointbert_roberta']:+.3f}")
+    lo, hi = PAPER["cka_vision_text"]
+    v = _cka_value(c, IMAGE_KEY, "minilm", "linear")
+    ch = _cka_value(c, IMAGE_KEY, "minilm", "linear", "chance")
+    row(1, "linear CKA, vision vs text (EfficientNet renders vs MiniLM captions)", f"{lo:.2f}–{hi:.2f}",
+        f"{v:.3f} (chance {ch:.3f})", f"{0.0 if lo <= v <= hi else (v - lo if v < lo else v - hi):+.3f} (to the range)")
+    for k in (2, 3):
+        row(k, "qualitative", "yes", verdicts[k].our_value)
+    row(4, "largest gain of the subspace over the full space (per pair)", f"~{PAPER['max_gain']:g}x",
+        f"{verdicts[4].our_value}x", f"{float(verdicts[4].our_value) - PAPER['max_gain']:+.2f}x")
+    row(5, "best subspace dimension d", PAPER["best_d"], verdicts[5].our_value,
+        f"{int(verdicts[5].our_value) - PAPER['best_d']:+d}")
+    n, acc, _ = _curve_stats(R.asweep, "n_anchors", "subspace_affine")
+    n90 = int(n[np.argmax(acc >= 0.9 * acc[-1])]) if acc[-1] > 0 else int(n[-1])
+    row(6, "anchors to reach 90 % of the final accuracy (paper: plateau)", f"~{PAPER['anchors_plateau']:,}",
+        f"{n90:,} (of {int(n[-1]):,})")
+    for k in (7, 8, 9):
+        row(k, "qualitative", "yes", verdicts[k].our_value)
+    return pd.DataFrame(rows)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -125,7 +126,9 @@ class Settings:
     with the paraphrases); embed_dim: d (projection / point dimension); n_features_*: D for training,
     zero-shot and probing; steps/batch_size/lr/betas/weight_decay/warmup: AdamW with linear warm-up
     and cosine decay; probe_C: the C grid; rank_batch/rank_tol: the batch and threshold of the numerical
-    rank; margin_floor: the smallest difference :func:`compare` calls real; close_tol: "close" in claim 4.
+    rank; margin_floor: the smallest difference :func:`compare` calls real; close_tol: "close" in claim 4;
+    torch_threads: intra-op threads while encoding/training (1: on 2 shared cores OpenMP spin-waiting made
+    2 threads 3-20x *slower* than 1 in our measurements).
     """
 
     scale: str = "default"
@@ -135,7 +138,7 @@ class Settings:
     views: int = 2
     image_resize: int | None = None
     caption_levels: tuple[int, ...] = (2, 3, 4)
-    paraphrases: int = 3
+    paraphrases: int = 1
     text_chunk: int = 4096
     text_buckets: int = 4
     templates: tuple[str, ...] = TEMPLATES
@@ -156,6 +159,7 @@ class Settings:
     rank_tol: float = 1e-3
     margin_floor: float = 0.01
     close_tol: float = 0.02
+    torch_threads: int = 1
 
     def __post_init__(self):
         get_scale(self.scale)
@@ -191,6 +195,17 @@ class Settings:
     @property
     def variant_objects(self) -> list[Variant]:
         return [VARIANTS[v] for v in self.variants]
+
+
+@contextmanager
+def torch_threads(n: int):
+    """Run a block with ``torch.set_num_threads(n)``, restoring the previous value afterwards."""
+    old = torch.get_num_threads()
+    torch.set_num_threads(max(1, int(n)))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -276,6 +291,12 @@ def prompts_for(categories, templates=TEMPLATES) -> np.ndarray:
 
 
 def load_features(settings: Settings, dataset=None, progress_bar: bool = True) -> PairFeatures:
+    """Encode the world's images and texts with the frozen towers (cached); see :func:`_load_features`."""
+    with torch_threads(settings.torch_threads):
+        return _load_features(settings, dataset, progress_bar)
+
+
+def _load_features(settings: Settings, dataset=None, progress_bar: bool = True) -> PairFeatures:
     """Encode the world's images (views ``< settings.views``) and texts with the frozen towers (cached).
 
     dataset: a :class:`xmodal.data.WorldDataset` (default: ``world_dataset(settings.scale, data_seed)``)
@@ -717,6 +738,11 @@ def run(settings: Settings, seed: int, feats: PairFeatures | None = None, progre
     """Train and evaluate every variant of ``settings`` for one training ``seed``."""
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be a Settings, got {type(settings).__name__}")
+    with torch_threads(settings.torch_threads):
+        return _run(settings, seed, feats, progress_bar)
+
+
+def _run(settings: Settings, seed: int, feats: PairFeatures | None, progress_bar: bool) -> Results:
     seed_everything(seed)
     feats = feats if feats is not None else load_features(settings, progress_bar=progress_bar)
     rank_rows, rank_text = _rank_batch(feats, settings, seed)

@@ -90,7 +90,8 @@ def check_views(layout: str, views) -> np.ndarray:
 
 
 def _dodecahedron_vertices() -> np.ndarray:
-    """The 20 vertices of the regular dodecahedron: (±1, ±1, ±1), (0, ±1/φ, ±φ), (±1/φ, ±φ, 0), (±φ, 0, ±1/φ)."""
+    """The 20 vertices of the regular dodecahedron (circumradius √3):
+    (±1, ±1, ±1), (0, ±1/φ, ±φ), (±1/φ, ±φ, 0), (±φ, 0, ±1/φ)."""
     phi = (1.0 + math.sqrt(5.0)) / 2.0
     out = [np.array(s, float) for s in itertools.product((-1.0, 1.0), repeat=3)]
     for a, b in itertools.product((-1.0, 1.0), repeat=2):
@@ -201,7 +202,8 @@ def project(points, view, proj, resolution: int, depth=None, tol=None):
         ``uv``: ``(V, n, 2) float32`` pixel coordinates ``(u right, v down)``, pixel centres at ``+0.5``;
         ``visible``: ``(V, n) bool`` = in front of the camera between the near and far planes, inside
         the image (``0 ≤ u < W``, ``0 ≤ v < H``) and, if ``depth`` is given, not occluded:
-        ``d_point ≤ depth[v_i, u_j] + tol`` at ``(i, j) = (⌊v⌋, ⌊u⌋)``.
+        ``d_point ≤ depth[v_i, u_j] + tol`` at ``(i, j) = (⌊v⌋, ⌊u⌋)`` (an empty pixel, depth ``inf``,
+        occludes nothing).
     """
     res = check_resolution(resolution)
     pts = np.asarray(points, dtype=np.float64)

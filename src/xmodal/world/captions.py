@@ -34,11 +34,22 @@ MATERIAL_NOUNS = {"wood": "wood", "metal": "metal", "plastic": "plastic", "glass
                   "fabric": "fabric", "leather": "leather", "stone": "stone", "paper": "paper", "rubber": "rubber"}
 
 _AN_LETTERS = set("AEFHILMNORSX")
+#: Plural heads take a collective instead of a/an ("a flight of stone stairs", "a set of tied-back curtains").
+_PLURAL_HEADS = {"stairs": "a flight of", "steps": "a flight of", "curtains": "a set of"}
+#: Synonyms that do not read well inside a sub-type phrase ("traffic conical object").
+_NO_SWAP = {"conical object", "individual", "lounge", "wireless", "human"}
 
 
 def with_article(phrase: str) -> str:
-    """``"armchair" -> "an armchair"``, ``"L-shaped staircase" -> "an L-shaped staircase"``, ``"TV stand" -> "a TV stand"``."""
-    first = phrase.split()[0]
+    """``"armchair" -> "an armchair"``, ``"L-shaped staircase" -> "an L-shaped staircase"``, ``"TV stand" -> "a TV stand"``,
+    ``"stone stairs" -> "a flight of stone stairs"``."""
+    words = phrase.split()
+    for i, w in enumerate(words):
+        if w in _PLURAL_HEADS:
+            if "of" not in words[:i]:
+                return f"{_PLURAL_HEADS[w]} {phrase}"
+            break
+    first = words[0]
     head = first.split("-")[0]
     if (len(head) == 1 and head.isupper()) or head.isupper() and len(head) <= 4:
         an = head[0] in _AN_LETTERS
@@ -79,8 +90,9 @@ def _noun(rng, cat: Category) -> str:
 def _subtype_phrase(rng, cat: Category, subtype: str) -> str:
     """The sub-type noun phrase, sometimes with the category noun swapped for a synonym."""
     noun = cat.synonyms[0]
-    if len(cat.synonyms) > 1 and re.search(rf"\b{re.escape(noun)}\b", subtype) and rng.random() < 0.35:
-        alt = cat.synonyms[int(rng.integers(1, len(cat.synonyms)))]
+    alts = [a for a in cat.synonyms[1:] if a not in _NO_SWAP]
+    if alts and re.search(rf"\b{re.escape(noun)}\b", subtype) and rng.random() < 0.35:
+        alt = alts[int(rng.integers(len(alts)))]
         return re.sub(rf"\b{re.escape(noun)}\b", alt, subtype, count=1)
     return subtype
 
@@ -103,9 +115,12 @@ def make_captions(cat: Category, attributes: dict, rng: np.random.Generator, n: 
     out[1] = _pick(rng, list(GROUP_PHRASES[cat.group]), n)
 
     l2 = ["{A}", "a single {N}", "{A}, seen on its own", "an object that is {A}", "a 3D model of {A}", "what looks like {A}"]
-    caps2 = []
-    for t in _pick(rng, l2, n):
+    caps2, used = [], set()
+    for _ in range(n):
         N = _noun(rng, cat)
+        ok = [t for t in l2 if t not in used and not (t == "a single {N}" and N.split()[-1] in _PLURAL_HEADS)]
+        t = ok[int(rng.integers(len(ok)))]
+        used.add(t)
         caps2.append(t.format(A=with_article(N), N=N))
     out[2] = caps2
 
@@ -114,7 +129,8 @@ def make_captions(cat: Category, attributes: dict, rng: np.random.Generator, n: 
         l3 += ["{g} {c} {s}", "{g} {m} {s}", "{g} {s} in {c}"]
     caps3 = []
     for t in _pick(rng, l3, n):
-        phrase = t.format(c=col, m=madj, mn=mnoun, s=_subtype_phrase(rng, cat, sub), g=geo[int(rng.integers(len(geo)))] if geo else "")
+        g = geo[int(rng.integers(len(geo)))] if geo else ""
+        phrase = t.format(c=col, m=madj, mn=mnoun, s=_subtype_phrase(rng, cat, sub), g=g)
         caps3.append(with_article(phrase))
     out[3] = caps3
 

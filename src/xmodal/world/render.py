@@ -21,8 +21,8 @@ the arrays cache-sized and measured faster than one 12-view batch):
 * **shading** — Blinn–Phong with one white light fixed to the camera (up-left of the viewer,
   :data:`LIGHT_DIR_CAMERA`): ``c = base (k_a + k_d max(n·l, 0)) + k_s max(n·h, 0)^s``,
   ``h = (l + v)/|l + v|``; normals are flipped to face the viewer (two-sided lighting).
-  Mesh normals: per corner, the area-weighted vertex normal where it is within :data:`CREASE_DEG` of
-  the face normal, else the face normal (smooth spheres, sharp box edges).
+  Mesh normals: per corner, the area-weighted mean normal of the faces around the vertex that are
+  within :data:`CREASE_DEG` of the corner's face (auto-smooth: smooth spheres, sharp box edges).
 
 Conventions of the returned matrices, pixels and depth are those of :mod:`xmodal.world.camera`
 (OpenGL: ``view`` world → camera, ``proj`` camera → clip; depth = eye-space ``-z``, ``+inf`` where
@@ -89,6 +89,7 @@ BACKENDS = ("numpy", "mitsuba")
 
 _EMPTY_KEY = np.iinfo(np.int64).max
 _MAX_FRAGMENTS = 6_000_000  # fragments per rasterisation batch (bounds memory at high resolutions)
+_MAX_CORNER_PAIRS = 4_000_000  # Σ valence² of crease vertices above which their corners shade flat
 _PIXELS_PER_CHUNK = 16384  # views rendered together: max(1, this // (H W)) (cache-sized arrays)
 
 
@@ -193,10 +194,9 @@ def _parse_object(mesh_or_points):
         nrm = _as_xyz(mesh_or_points[1], "normals")
         if nrm.shape != pts.shape:
             raise ValueError(f"normals must have the shape of points {pts.shape}, got {nrm.shape}")
-        nn = np.linalg.norm(nrm, axis=1, keepdims=True)
-        if (nn < 1e-12).any():
+        if (np.sqrt(_dot3(nrm, nrm)) < 1e-12).any():
             raise ValueError("normals must be non-zero vectors")
-        return "points", pts, nrm / nn
+        return "points", pts, _normalize3(nrm)
     if isinstance(mesh_or_points, (np.ndarray, list)) or hasattr(mesh_or_points, "__array__"):
         return "points", _as_xyz(mesh_or_points, "points"), None
     raise ValueError(
@@ -210,8 +210,8 @@ def _parse_object(mesh_or_points):
 
 def _expand(counts: np.ndarray):
     """Runs → elements: ``owner (P,) int32`` (the run of each element) and its offset ``k (P,)`` inside
-    the run, ``P = Σ counts`` (runs in order). Gathers (``np.take``) are used instead of ``np.repeat``
-    with counts, which is several times slower."""
+    the run, ``P = Σ counts`` (runs in order). Callers gather per-run data with ``np.take(x, owner)``,
+    several times faster than one ``np.repeat(x, counts)`` per array."""
     counts = counts.astype(np.int64)
     total = int(counts.sum())
     if total >= 2**31:
@@ -287,20 +287,60 @@ def _to_screen(eye: np.ndarray, focal_px, res: int):
     return u, v, d
 
 
+def _dot3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise dot products of ``(n, 3)`` arrays (explicit: einsum / reductions over a length-3 axis are
+    slow per row)."""
+    return a[:, 0] * b[:, 0] + a[:, 1] * b[:, 1] + a[:, 2] * b[:, 2]
+
+
+def _normalize3(a: np.ndarray, tiny: float = 1e-30) -> np.ndarray:
+    """``a / |a|`` row-wise for an ``(n, 3)`` array (zero rows stay zero)."""
+    return a / np.maximum(np.sqrt(_dot3(a, a)), tiny)[:, None]
+
+
 def _corner_normals(verts: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    """Crease-aware corner normals ``(F, 3, 3) float32``: the area-weighted vertex normal where it is
-    within :data:`CREASE_DEG` of the face normal, else the face normal."""
+    """Crease-aware ("auto-smooth") corner normals ``(F, 3, 3) float32``.
+
+    The normal at corner ``(f, v)`` is the area-weighted mean of the normals of the faces around vertex
+    ``v`` that lie within :data:`CREASE_DEG` of face ``f``'s normal: smooth across gentle bends, sharp at
+    creases (box edges), and flat for coplanar faces of different parts. Shortcut: where every face
+    around ``v`` is within ``CREASE_DEG / 2`` of the vertex normal, all of them are within ``CREASE_DEG``
+    of each other and the corner normal is the vertex normal; only the other ("crease") vertices are
+    resolved pair by pair. If those have extreme valences (more than ``_MAX_CORNER_PAIRS`` corner pairs),
+    their corners fall back to the face normal.
+    """
     tri = verts[faces]
-    cross = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-    fn = cross / np.maximum(np.linalg.norm(cross, axis=1, keepdims=True), 1e-30)
-    flat = faces.ravel()
-    vn = np.stack(
-        [np.bincount(flat, weights=np.repeat(cross[:, a], 3), minlength=len(verts)) for a in range(3)], axis=1
-    )
-    vn /= np.maximum(np.linalg.norm(vn, axis=1, keepdims=True), 1e-30)
-    cn = vn[faces]
-    agree = np.einsum("fcj,fj->fc", cn, fn) >= math.cos(math.radians(CREASE_DEG))
-    return np.where(agree[..., None], cn, fn[:, None, :]).astype(np.float32)
+    cross = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])  # 2 × area × unit normal
+    fn = _normalize3(cross)
+    cos_crease = math.cos(math.radians(CREASE_DEG))
+    nvert = len(verts)
+    corner_v = faces.ravel()
+    corner_f = np.repeat(np.arange(len(faces)), 3)
+    vn = np.stack([np.bincount(corner_v, weights=np.repeat(cross[:, a], 3), minlength=nvert) for a in range(3)], 1)
+    vn = _normalize3(vn)
+    cos_fv = _dot3(np.take(fn, corner_f, axis=0), np.take(vn, corner_v, axis=0))
+    far = cos_fv < math.cos(math.radians(CREASE_DEG / 2.0))
+    crease_v = np.bincount(corner_v, weights=far, minlength=nvert) > 0
+    out = np.take(vn, corner_v, axis=0)  # (3F, 3): smooth vertices keep the vertex normal
+    sel = np.flatnonzero(crease_v[corner_v])  # corners at crease vertices
+    if len(sel):
+        cv = corner_v[sel]
+        deg = np.bincount(cv, minlength=nvert)
+        if int((deg.astype(np.int64) ** 2).sum()) > _MAX_CORNER_PAIRS:
+            out[sel] = fn[corner_f[sel]]
+        else:
+            order = np.argsort(cv, kind="stable")  # crease corners grouped by vertex
+            sv, sf = cv[order], corner_f[sel][order]
+            start = np.cumsum(deg) - deg
+            owner, k = _expand(deg[sv])  # every (corner, other corner at the same vertex) pair
+            other = sf[start[sv[owner]] + k]
+            me = sf[owner]
+            fnT, crossT = np.ascontiguousarray(fn.T), np.ascontiguousarray(cross.T)
+            fm, fo = np.take(fnT, me, axis=1), np.take(fnT, other, axis=1)
+            w = (fm[0] * fo[0] + fm[1] * fo[1] + fm[2] * fo[2] >= cos_crease).astype(np.float64)
+            acc = [np.bincount(owner, weights=w * np.take(crossT[a], other), minlength=len(sv)) for a in range(3)]
+            out[sel[order]] = _normalize3(np.stack(acc, 1))
+    return out.reshape(-1, 3, 3).astype(np.float32)
 
 
 def _is_closed_volume(verts: np.ndarray, faces: np.ndarray) -> bool:
@@ -317,7 +357,7 @@ def _is_closed_volume(verts: np.ndarray, faces: np.ndarray) -> bool:
     if not np.array_equal(fwd, rev):
         return False
     tri = verts[faces]
-    vol = np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])).sum() / 6.0
+    vol = _dot3(tri[:, 0], np.cross(tri[:, 1], tri[:, 2])).sum() / 6.0
     return bool(vol > 0)
 
 
@@ -420,9 +460,7 @@ def _raster_points(pts, radius, views, P, res):
     nv, n = len(views), len(pts)
     hw = res * res
     focal = (P[0, 0] * res / 2.0, P[1, 1] * res / 2.0)
-    hom = np.concatenate([pts, np.ones((n, 1))], axis=1)
-    eye = np.einsum("vij,nj->vni", views[:, :3, :], hom)
-    u, v, d = _to_screen(eye, focal, res)
+    u, v, d = _to_screen(pts @ views[:, :3, :3].transpose(0, 2, 1) + views[:, None, :3, 3], focal, res)
     with np.errstate(divide="ignore", invalid="ignore"):
         rp = radius * focal[1] / d  # radius in pixels
         keep = (d - radius > NEAR) & (d + radius < FAR) & np.isfinite(u) & np.isfinite(v)
@@ -494,10 +532,10 @@ def _shade(ncam, pr, base, mat: Material, table):
     facing away from the viewer is flipped). ``pr``: pixel index within its view; ``base``: ``(K, 3)``
     or ``(3,)``."""
     vh = table[pr]
-    nv = np.einsum("ij,ij->i", ncam, vh[:, :3])
+    nv = _dot3(ncam, vh[:, :3])
     sign = np.where(nv < 0, np.float32(-1), np.float32(1))
     ndl = np.maximum(sign * (ncam @ np.asarray(LIGHT_DIR_CAMERA, np.float32)), 0)
-    ndh = np.maximum(sign * np.einsum("ij,ij->i", ncam, vh[:, 3:]), 0)
+    ndh = np.maximum(sign * _dot3(ncam, vh[:, 3:]), 0)
     diff = np.float32(mat.ambient) + np.float32(mat.diffuse) * ndl
     spec = np.float32(mat.specular) * ndh ** np.float32(mat.shininess)
     col = base * diff[:, None] + spec[:, None]
@@ -535,7 +573,7 @@ def _render_numpy(kind, a, b, cols, mat, radius, views, P, res):
             cn = corner_normals[face]  # (K, 3, 3)
             n_world = bary[0, :, None] * cn[:, 0] + bary[1, :, None] * cn[:, 1] + bary[2, :, None] * cn[:, 2]
             ncam = _to_camera(n_world, hit, vw, res)
-            ncam /= np.maximum(np.linalg.norm(ncam, axis=1, keepdims=True), 1e-12)
+            ncam = _normalize3(ncam, 1e-12)
             if cols.ndim == 1:
                 base = cols
             else:
@@ -637,7 +675,11 @@ def _render_mitsuba(kind, a, b, cols, mat, radius, views, P, res, spp=16):  # pr
                         origin=eye.tolist(), target=target.tolist(), up=up.tolist()
                     ),
                     "film": {
-                        "type": "hdrfilm", "width": res, "height": res, "pixel_format": "rgba", "rfilter": {"type": "box"}
+                        "type": "hdrfilm",
+                        "width": res,
+                        "height": res,
+                        "pixel_format": "rgba",
+                        "rfilter": {"type": "box"},
                     },
                     "sampler": {"type": "independent", "sample_count": spp},
                 },

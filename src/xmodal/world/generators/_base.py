@@ -175,6 +175,25 @@ def _triangulate(poly: np.ndarray) -> np.ndarray:
     return np.asarray(out, np.int64)
 
 
+def _cap_triangulation(poly: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Counter-clockwise triangles covering a simple polygon ``(n, 2)``: ``(points (m, 2), faces)``.
+
+    A fan from the centroid when every triangle ``(c, p_i, p_i+1)`` keeps the polygon's orientation
+    (star-shaped polygons: most outlines here; ``m = n + 1``), ear clipping otherwise (``m = n``).
+    """
+    c = poly.mean(0)
+    nxt = np.roll(poly, -1, axis=0)
+    cr = (poly[:, 0] - c[0]) * (nxt[:, 1] - c[1]) - (poly[:, 1] - c[1]) * (nxt[:, 0] - c[0])
+    if (cr > 1e-12).all() or (cr < -1e-12).all():
+        n = len(poly)
+        i = np.arange(n)
+        f = np.stack([np.full(n, n), i, (i + 1) % n], 1)
+        if cr[0] < 0:
+            f = f[:, ::-1]
+        return np.vstack([poly, c]), f
+    return poly, _triangulate(poly)
+
+
 # ------------------------------------------------------------------------------------------- parts
 
 
@@ -372,17 +391,18 @@ class Parts:
         """
         poly = np.asarray(poly, float)
         n = len(poly)
-        tri = _triangulate(poly)
-        v = np.concatenate([np.c_[poly, np.full(n, -depth / 2)], np.c_[poly, np.full(n, depth / 2)]])
+        pts, tri = _cap_triangulation(poly)
+        k = len(pts)
+        v = np.concatenate([np.c_[pts, np.full(k, -depth / 2)], np.c_[pts, np.full(k, depth / 2)]])
         i = np.arange(n)
         j = (i + 1) % n
-        side = np.concatenate([np.stack([i, j, j + n], 1), np.stack([i, j + n, i + n], 1)])
+        side = np.concatenate([np.stack([i, j, j + k], 1), np.stack([i, j + k, i + k], 1)])
         # ear clipping returns counter-clockwise triangles (top cap faces +z, the bottom cap is reversed);
         # the side quad (i, j, j+n) faces outwards when the polygon itself runs counter-clockwise
         area = 0.5 * float(np.sum(poly[:, 0] * np.roll(poly[:, 1], -1) - np.roll(poly[:, 0], -1) * poly[:, 1]))
         if area < 0:
             side = side[:, ::-1]
-        f = np.concatenate([tri + n, tri[:, ::-1], side])
+        f = np.concatenate([tri + k, tri[:, ::-1], side])
         if axis == "x":
             v = v[:, [2, 1, 0]]
         elif axis == "y":

@@ -293,10 +293,17 @@ class FlowerPot(Generator):
             rr = R * 0.45 * rng.uniform(0.2, 1.0)
             top = np.array([rr * 1.4 * math.cos(a), ys + H * rng.uniform(0.5, 0.9), rr * 1.4 * math.sin(a)])
             m.cylinder((rr * math.cos(a), ys - 0.01, rr * math.sin(a)), top, 0.004, n=5)
-            m.sphere(top + [0, 0.01, 0], (0.035 * (H / 0.25), 0.012, 0.035 * (H / 0.25)), sub=1)
-            m.sphere(top + [0, 0.02, 0], 0.01, sub=1)
-            m.sphere((top + np.array([rr * math.cos(a), ys, rr * math.sin(a)])) / 2, (0.025, 0.006, 0.012), sub=1,
-                     R=rot_y(-a))
+            sz = 0.03 * (H / 0.25)
+            if i % 2 == 0:  # daisy: five petals around a round centre
+                for k in range(5):
+                    b = 2 * math.pi * k / 5
+                    m.sphere(top + [0.9 * sz * math.cos(b), 0.004, 0.9 * sz * math.sin(b)], (0.9 * sz, 0.25 * sz, 0.4 * sz),
+                             sub=0, R=rot_y(-b))
+                m.sphere(top + [0, 0.01, 0], 0.45 * sz, sub=1)
+            else:  # tulip: an upright cup-shaped head
+                m.sphere(top + [0, 0.8 * sz, 0], (0.7 * sz, 1.1 * sz, 0.7 * sz), sub=1)
+            m.sphere((top + np.array([rr * math.cos(a), ys, rr * math.sin(a)])) / 2, (0.035, 0.005, 0.012), sub=1,
+                     R=rot_y(-a) @ rot_x(0.5))
 
     def describe(self, subtype, p, s):
         det = {"tapered flower pot": ["with sloping sides", "with a thick rim"],

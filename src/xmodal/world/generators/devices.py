@@ -47,13 +47,14 @@ class Keyboard(Generator):
     subtypes = ("full-size keyboard", "compact keyboard", "ergonomic keyboard")
     ranges = {"key_pitch": (0.017, 0.02), "margin": (0.006, 0.02), "thickness": (0.012, 0.025), "tilt": (0.0, 0.12),
               "key_height": (0.004, 0.009), "key_gap": (0.002, 0.005)}
+    sub_ranges = {"ergonomic keyboard": {"split_angle": (0.12, 0.3)}}
     height_param = None
     width_param = None
 
     def structure(self, rng, subtype, p):
         return {"fn_row": bool(rng.random() < 0.7) if subtype != "compact keyboard" else bool(rng.random() < 0.3),
                 "numpad": subtype == "full-size keyboard", "wrist_rest": bool(rng.random() < (0.7 if subtype == "ergonomic keyboard" else 0.2)),
-                "split_angle": float(rng.uniform(0.12, 0.3)) if subtype == "ergonomic keyboard" else 0.0}
+}
 
     def _block(self, m, p, s, cols, x0, z0):
         rows = 5 + int(s["fn_row"])
@@ -66,7 +67,7 @@ class Keyboard(Generator):
         D = rows * pitch + 2 * mg
         with m.frame(R=rot_x(tilt * 0.5), pivot=(0, 0, D / 2)):
             if subtype == "ergonomic keyboard":
-                a = s["split_angle"]
+                a = p["split_angle"]
                 half = 7 * pitch + 2 * mg
                 for sgn in (-1, 1):
                     with m.frame(R=rot_y(-sgn * a), t=(sgn * (half / 2 + 0.01), 0, 0)):
@@ -158,7 +159,7 @@ class Monitor(Generator):
     name = "monitor"
     subtypes = ("flat-panel monitor", "CRT monitor", "curved monitor")
     ranges = {"screen_width": (0.45, 0.7), "aspect": (0.52, 0.65), "panel_thickness": (0.015, 0.04),
-              "stand_height": (0.06, 0.15), "base_width": (0.3, 0.5)}
+              "stand_height": (0.06, 0.15), "base_width": (0.3, 0.5), "bezel": (0.008, 0.03)}
     sub_ranges = {"CRT monitor": {"screen_width": (0.35, 0.45), "aspect": (0.72, 0.8), "crt_depth": (0.8, 1.0)},
                   "curved monitor": {"screen_width": (0.7, 0.9), "aspect": (0.38, 0.5), "curvature": (0.8, 1.8)}}
     height_param = None
@@ -166,13 +167,13 @@ class Monitor(Generator):
     width_words = ("small", "large")
 
     def structure(self, rng, subtype, p):
-        return {"round_base": bool(rng.random() < 0.4), "bezel": float(rng.uniform(0.008, 0.03)),
+        return {"round_base": bool(rng.random() < 0.4),
                 "buttons": int(rng.integers(0, 5))}
 
     def build(self, m, subtype, p, s):
         W, asp, t, sh, bw = p["screen_width"], p["aspect"], p["panel_thickness"], p["stand_height"], p["base_width"]
         H = W * asp
-        bz = s["bezel"]
+        bz = p["bezel"]
         if subtype == "CRT monitor":
             dd = p["crt_depth"] * W
             y0 = 0.04
@@ -216,7 +217,7 @@ class Monitor(Generator):
         if subtype == "CRT monitor":
             return {"details": ["with a deep bulky back", "with a slightly domed screen", "on a swivel base"]}
         det = ["on a stand", "with a round base" if s["round_base"] else "with a flat rectangular base",
-               "with a thin bezel" if s["bezel"] < 0.015 else "with a wide bezel"]
+               "with a thin bezel" if p["bezel"] < 0.015 else "with a wide bezel"]
         if subtype == "curved monitor":
             det.insert(0, "with a wide curved screen")
         else:
@@ -233,13 +234,13 @@ class Radio(Generator):
     subtypes = ("portable radio", "vintage radio", "clock radio")
     ranges = {"width": (0.22, 0.38), "height": (0.12, 0.22), "depth": (0.06, 0.12), "speaker": (0.25, 0.4),
               "knob_size": (0.01, 0.02)}
-    sub_ranges = {"vintage radio": {"height": (0.25, 0.38), "width": (0.22, 0.32), "depth": (0.12, 0.18)},
+    sub_ranges = {"portable radio": {"antenna_angle": (-0.7, 0.3)},
+                  "vintage radio": {"height": (0.25, 0.38), "width": (0.22, 0.32), "depth": (0.12, 0.18)},
                   "clock radio": {"width": (0.15, 0.25), "height": (0.07, 0.11), "depth": (0.08, 0.12)}}
 
     def structure(self, rng, subtype, p):
         return {"n_speakers": int(rng.integers(1, 3)), "n_knobs": int(rng.integers(1, 4)),
-                "antenna": subtype == "portable radio" and bool(rng.random() < 0.8),
-                "antenna_angle": float(rng.uniform(-0.7, 0.3))}
+                "antenna": subtype == "portable radio" and bool(rng.random() < 0.8)}
 
     def build(self, m, subtype, p, s):
         W, H, D, sp, ks = p["width"], p["height"], p["depth"], p["speaker"], p["knob_size"]
@@ -259,7 +260,7 @@ class Radio(Generator):
                 m.cylinder((W / 2 - 0.02 - i * 0.03, H, D / 4), (W / 2 - 0.02 - i * 0.03, H + 0.01, D / 4), ks * 0.7, n=10)
             if s["antenna"]:
                 base = np.array([-W / 2 + 0.015, H, -D / 2 + 0.01])
-                d = rot_z(s["antenna_angle"]) @ np.array([0, 1.0, 0])
+                d = rot_z(p["antenna_angle"]) @ np.array([0, 1.0, 0])
                 m.cylinder(base, base + 0.25 * d, 0.004, n=6)
                 m.sphere(base + 0.25 * d, 0.006, sub=1)
         elif subtype == "vintage radio":

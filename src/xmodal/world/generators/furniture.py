@@ -787,12 +787,12 @@ class TVStand(Generator):
     name = "tv_stand"
     subtypes = ("open-shelf TV stand", "cabinet TV stand", "corner TV stand")
     ranges = {"width": (1.0, 1.9), "height": (0.4, 0.62), "depth": (0.35, 0.5), "leg_height": (0.0, 0.15),
-              "board": (0.02, 0.04)}
+              "board": (0.02, 0.04), "tv_size": (0.55, 0.85)}
     sub_ranges = {"corner TV stand": {"width": (0.9, 1.3), "depth": (0.45, 0.6)}}
 
     def structure(self, rng, subtype, p):
         return {"n_compartments": int(rng.integers(2, 5)), "tv": bool(rng.random() < 0.35),
-                "tv_size": float(rng.uniform(0.55, 0.85)), "drawers": bool(rng.random() < 0.5),
+                "drawers": bool(rng.random() < 0.5),
                 "handle": str(rng.choice(["knob", "bar"]))}
 
     def build(self, m, subtype, p, s):
@@ -830,7 +830,7 @@ class TVStand(Generator):
                         m.box((x, (y0 + H) / 2, D / 2 + 0.01), (cw - 0.006, H - y0 - 2 * t - 0.006, 0.02))
                         _handle(m, x + cw / 2 - 0.04, (y0 + H) / 2, D / 2 + 0.02, s["handle"], 0.014, vertical=True)
         if s["tv"]:
-            tw = s["tv_size"] * W
+            tw = p["tv_size"] * W
             th = tw * 0.56
             m.box((0, H + 0.01, -0.02), (tw * 0.35, 0.02, 0.18))
             m.box((0, H + 0.06, -0.04), (0.06, 0.1, 0.03))

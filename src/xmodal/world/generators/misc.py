@@ -288,11 +288,12 @@ class Curtain(Generator):
     subtypes = ("single curtain", "pair of curtains", "tied-back curtains")
     ranges = {"height": (1.5, 2.4), "width": (1.0, 2.0), "fold_depth": (0.02, 0.06), "thickness": (0.006, 0.014),
               "rod_radius": (0.01, 0.02)}
+    sub_ranges = {"tied-back curtains": {"tie_height": (0.3, 0.5)}}
     height_words = ("short", "long")
 
     def structure(self, rng, subtype, p):
         return {"n_folds": int(rng.integers(4, 10)), "finials": bool(rng.random() < 0.6), "rings": bool(rng.random() < 0.5),
-                "valance": bool(rng.random() < 0.25), "tie_height": float(rng.uniform(0.3, 0.5))}
+                "valance": bool(rng.random() < 0.25)}
 
     def _panel(self, m, x_out, x_in, H, A, k, t, tie=None):
         """One panel hanging from ``y = H`` between x_out (outer edge) and x_in; ``tie`` pinches it."""
@@ -327,7 +328,7 @@ class Curtain(Generator):
         else:
             kk = max(k // 2, 2)
             panels = [(-W / 2, -0.01, kk), (W / 2, 0.01, kk)]
-        tie = s["tie_height"] if subtype == "tied-back curtains" else None
+        tie = p["tie_height"] if subtype == "tied-back curtains" else None
         for x_out, x_in, kp in panels:
             self._panel(m, x_out, x_in, H, A, kp, t, tie=tie)
             if tie is not None:
@@ -695,13 +696,13 @@ class Person(Generator):
     name = "person"
     subtypes = ("standing person", "walking person", "waving person")
     ranges = {"height": (1.5, 1.95), "shoulder": (0.105, 0.13), "head": (0.06, 0.07), "build": (0.8, 1.25),
-              "hip": (0.05, 0.065), "stride": (0.25, 0.5)}
+              "hip": (0.05, 0.065), "stride": (0.25, 0.5), "arm_spread": (0.05, 0.25), "leg_spread": (0.0, 0.12),
+              "turn": (-0.3, 0.3)}
     width_param = "build"
     width_words = ("slim", "broad")
 
     def structure(self, rng, subtype, p):
-        return {"wave_right": bool(rng.random() < 0.5), "arm_spread": float(rng.uniform(0.05, 0.25)),
-                "leg_spread": float(rng.uniform(0.0, 0.12)), "turn": float(rng.uniform(-0.3, 0.3))}
+        return {"wave_right": bool(rng.random() < 0.5)}
 
     def build(self, m, subtype, p, s):
         H, sh, hd, k, hip, st = (p[k_] for k_ in ("height", "shoulder", "head", "build", "hip", "stride"))
@@ -709,7 +710,7 @@ class Person(Generator):
         ysh, yhip = 0.81 * H, 0.52 * H
         l_up, l_lo, l_th, l_sh = 0.17 * H, 0.155 * H, 0.245 * H, 0.245 * H
         r_arm, r_fore, r_th, r_shin = 0.024 * H * k, 0.02 * H * k, 0.043 * H * k, 0.031 * H * k
-        with m.frame(R=rot_y(s["turn"])):
+        with m.frame(R=rot_y(p["turn"])):
             m.sphere((0, 0.685 * H, 0), (sw * 0.95 * math.sqrt(k), 0.15 * H, 0.075 * H * k), sub=2)
             m.sphere((0, yhip + 0.03 * H, 0), (hw * 1.55 * math.sqrt(k), 0.075 * H, 0.07 * H * k), sub=1)
             m.cylinder((0, ysh - 0.02 * H, 0), (0, 0.885 * H, 0), 0.028 * H * k ** 0.5, n=10)
@@ -723,8 +724,8 @@ class Person(Generator):
                 else:
                     hf, kf = 0.0, 0.0
                 hipj = np.array([side * hw, yhip, 0])
-                knee = hipj + l_th * _limb_dir(s["leg_spread"] * 0.5, hf, side)
-                ankle = knee + l_sh * _limb_dir(s["leg_spread"] * 0.5, hf + kf, side)
+                knee = hipj + l_th * _limb_dir(p["leg_spread"] * 0.5, hf, side)
+                ankle = knee + l_sh * _limb_dir(p["leg_spread"] * 0.5, hf + kf, side)
                 m.capsule(hipj, knee, r_th)
                 m.cylinder(knee, ankle, r_shin, n=12, r_top=r_shin * 1.1)
                 m.sphere(ankle, r_shin * 0.9, sub=1)
@@ -737,17 +738,17 @@ class Person(Generator):
                     d1 = _limb_dir(2.4, 0.2, side)
                     d2 = _limb_dir(3.0, 0.1, side)
                 elif subtype == "walking person":
-                    d1 = _limb_dir(s["arm_spread"] * 0.5, -side * st * 0.8, side)
-                    d2 = _limb_dir(s["arm_spread"] * 0.5, -side * st * 0.8 + 0.35, side)
+                    d1 = _limb_dir(p["arm_spread"] * 0.5, -side * st * 0.8, side)
+                    d2 = _limb_dir(p["arm_spread"] * 0.5, -side * st * 0.8 + 0.35, side)
                 else:
-                    d1 = _limb_dir(s["arm_spread"], 0.05, side)
-                    d2 = _limb_dir(s["arm_spread"] * 0.6, 0.2, side)
+                    d1 = _limb_dir(p["arm_spread"], 0.05, side)
+                    d2 = _limb_dir(p["arm_spread"] * 0.6, 0.2, side)
                 elbow = shj + l_up * d1
                 wrist = elbow + l_lo * d2
                 m.capsule(shj, elbow, r_arm)
                 m.capsule(elbow, wrist, r_fore)
                 m.sphere(wrist + 0.04 * H * d2, (0.022 * H, 0.045 * H, 0.012 * H * 1.5), sub=1,
-                         R=rot_z(side * (2.9 if waving else s["arm_spread"])))
+                         R=rot_z(side * (2.9 if waving else p["arm_spread"])))
 
     def describe(self, subtype, p, s):
         if subtype == "walking person":
