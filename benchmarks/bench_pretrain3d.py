@@ -39,7 +39,7 @@ def one_nn_accuracy(E: np.ndarray, labels: np.ndarray, train: np.ndarray, test: 
 
 
 def run(scale: str, arch: str, mode: str, ds, targets: dict) -> dict:
-    s = p3.PretrainSettings.for_scale(scale, arch)
+    s = p3.PretrainSettings.for_scale(scale, arch, mode)
     train, test = ds.mask("train"), ds.mask("test")
     load0 = os.getloadavg()[0]
     c0 = time.process_time()

@@ -68,7 +68,6 @@ def test_fps_matches_definition_distinct_and_covers():
     def radius(sel):
         return pc.pairwise_sq_dist(x, pc.gather_points(x, sel)).min(2).values.max(1).values
     r_fps = radius(idx)
-    rand = torch.stack([torch.randperm(200, generator=g)[:20] for _ in range(3)])
     for _ in range(10):
         rand = torch.stack([torch.randperm(200, generator=g)[:20] for _ in range(3)])
         assert (r_fps < radius(rand)).all()

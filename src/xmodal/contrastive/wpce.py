@@ -105,7 +105,10 @@ def wpce_embed(
     v = points / points.norm(dim=-1, keepdim=True).clamp_min(EPS)
     wv = weights.unsqueeze(1)  # (B, 1, M): weighted sums as batched matmuls (no (B, M, D) product temp)
     lin = torch.bmm(wv, v).squeeze(1) / counts  # (B, dim)
-    nonlin = torch.bmm(wv, rff.cosines(v)).squeeze(1) * (rff.amplitude / counts)  # (B, D)
+    if a2 == 0.0:  # the kernel block is exactly zero: skip the B·M·D cosines
+        nonlin = points.new_zeros(B, rff.n_features)
+    else:
+        nonlin = torch.bmm(wv, rff.cosines(v)).squeeze(1) * (rff.amplitude / counts)  # (B, D)
     return torch.cat([math.sqrt(a1) * lin, math.sqrt(a2) * nonlin], dim=1)
 
 

@@ -106,7 +106,8 @@ class PretrainSettings:
     ``n_points_train`` points per augmented view (and per cloud in :func:`embed`); ``temperature`` τ of
     the uni-modal InfoNCE; ``init_temperature`` the multi-modal learnable T at start; ``mpm_weight`` λ and
     ``mask_ratio`` of PointBERT's masked point modelling; ``proj_dim`` of the uni-modal projection head;
-    ``out_dim`` of every encoder; the architecture sizes; ``device`` ('cpu' is deterministic).
+    ``out_dim`` of every encoder; the architecture sizes; ``device`` ('cpu' is deterministic; 'auto' picks
+    CUDA when available).
     """
 
     epochs: int = 10
@@ -164,46 +165,62 @@ class PretrainSettings:
         return d
 
     @classmethod
-    def for_scale(cls, name: str, arch: str = "pointnet") -> "PretrainSettings":
-        """Settings of ``arch`` at scale ``name`` ('ci', 'default', 'full').
+    def for_scale(cls, name: str, arch: str = "pointnet", mode: str = "unimodal") -> "PretrainSettings":
+        """Settings of ``arch`` pre-trained in ``mode`` at scale ``name`` ('ci', 'default', 'full').
 
-        Sized so that, on 2 CPU cores, each encoder trains in ≤ 15 s at ``ci`` (≈336 training shapes)
-        and ≤ 90 s at ``default`` (4,200 shapes); see ``benchmarks/bench_pretrain3d.py`` for the
-        measured times. ``full`` is meant for a GPU (set ``device``).
+        PointNet and PointBERT are sized to train in ≤ 15 s at ``ci`` (320 training shapes) and ≤ 90 s at
+        ``default`` (4,200 shapes) on 2 CPU cores: measured ≈ 5 s and 51–66 s of single-thread CPU time
+        (``benchmarks/results/bench_pretrain3d_{ci,default}.md``). DGCNN (optional) is slower, see
+        ``bench_pretrain3d_dgcnn.md``. A multi-modal step embeds one view instead of two, so it gets about
+        twice the epochs in the same time. ``full`` is meant for a GPU (``device='auto'``).
         """
         from ..config import get_scale
 
         get_scale(name)
         _check_arch(arch)
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; valid: {', '.join(MODES)}")
         table = _SCALE_TABLE[name]
         kw = dict(table["common"])
-        kw.update(table.get(arch, {}))
+        kw.update(table[arch])
+        epochs_mm = kw.pop("epochs_multimodal")
+        if mode == "multimodal":
+            kw["epochs"] = epochs_mm
         return cls(scale=name, **kw)
 
 
+# Sizes per scale: "common" to all archs, then per arch (``epochs_multimodal`` replaces ``epochs`` in
+# multi-modal mode). DGCNN's EdgeConvs cost ~10× a PointNet step: it gets fewer points and epochs.
 _SCALE_TABLE: dict[str, dict] = {
     "ci": {
         "common": {"batch_size": 48, "n_points_train": 192, "lr": 2e-3},
-        "pointnet": {"epochs": 8, "pointnet_widths": (32, 64, 128)},
-        "pointbert": {"epochs": 5, "bert_groups": 16, "bert_group_size": 16, "bert_width": 64, "bert_depth": 2,
-                      "bert_heads": 4},
-        "dgcnn": {"epochs": 3, "dgcnn_k": 10, "n_points_train": 128},
+        "pointnet": {"epochs": 16, "epochs_multimodal": 30, "pointnet_widths": (32, 64, 128)},
+        "pointbert": {"epochs": 10, "epochs_multimodal": 20, "bert_groups": 16, "bert_group_size": 16,
+                      "bert_width": 64, "bert_depth": 2, "bert_heads": 4},
+        "dgcnn": {"epochs": 1, "epochs_multimodal": 2, "dgcnn_k": 8, "n_points_train": 128},
     },
     "default": {
         "common": {"batch_size": 64, "n_points_train": 256, "lr": 1e-3},
-        "pointnet": {"epochs": 6, "pointnet_widths": (64, 128, 256)},
-        "pointbert": {"epochs": 3, "bert_groups": 32, "bert_group_size": 16, "bert_width": 96, "bert_depth": 3,
-                      "bert_heads": 4},
-        "dgcnn": {"epochs": 2, "dgcnn_k": 12, "n_points_train": 192},
+        "pointnet": {"epochs": 5, "epochs_multimodal": 10, "pointnet_widths": (64, 128, 256), "n_points_train": 192},
+        "pointbert": {"epochs": 3, "epochs_multimodal": 6, "bert_groups": 32, "bert_group_size": 16,
+                      "bert_width": 96, "bert_depth": 3, "bert_heads": 4},
+        "dgcnn": {"epochs": 1, "epochs_multimodal": 2, "dgcnn_k": 8, "n_points_train": 128},
     },
     "full": {
-        "common": {"batch_size": 128, "n_points_train": 1024, "lr": 1e-3},
-        "pointnet": {"epochs": 100},
-        "pointbert": {"epochs": 100, "bert_groups": 64, "bert_group_size": 32, "bert_width": 256, "bert_depth": 6,
-                      "bert_heads": 8},
-        "dgcnn": {"epochs": 60, "dgcnn_k": 20},
+        "common": {"batch_size": 128, "n_points_train": 1024, "lr": 1e-3, "device": "auto"},
+        "pointnet": {"epochs": 100, "epochs_multimodal": 100},
+        "pointbert": {"epochs": 100, "epochs_multimodal": 100, "bert_groups": 64, "bert_group_size": 32,
+                      "bert_width": 256, "bert_depth": 6, "bert_heads": 8},
+        "dgcnn": {"epochs": 60, "epochs_multimodal": 60, "dgcnn_k": 20},
     },
 }
+
+
+def _device(name: str) -> torch.device:
+    """'auto' → CUDA when available, else CPU; anything else as given."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
 
 
 def _check_arch(arch: str) -> None:
@@ -282,7 +299,7 @@ def _train(arch: str, mode: str, points_train, settings: PretrainSettings, seed:
     npts = min(settings.n_points_train, N)
     if arch == "pointbert" and npts < max(settings.bert_groups, settings.bert_group_size):
         raise ValueError(f"pointbert needs n_points_train >= max(bert_groups, bert_group_size), got {npts}")
-    dev = torch.device(settings.device)
+    dev = _device(settings.device)
     seed_everything(seed)
     torch.manual_seed(derive_seed(seed, "pretrain3d", arch, mode, "init"))
     model = build_encoder(arch, **settings.model_kwargs(arch))
@@ -365,6 +382,7 @@ def _train(arch: str, mode: str, points_train, settings: PretrainSettings, seed:
     model.n_points_train = npts
     history = {k: np.asarray(v, np.float64) for k, v in {**epoch_logs, **hist}.items()}
     history["time_s"] = np.asarray(time.perf_counter() - t0)
+    history["n_points_train"] = np.asarray(npts)
     history["steps"] = np.asarray(total)
     if mode == "multimodal":
         history["temperature"] = np.asarray(1.0 / float(head.logit_scale().detach()))
@@ -382,8 +400,9 @@ def train_unimodal(arch: str, points_train, settings: PretrainSettings, seed: in
 
     PointNet / DGCNN: shape-level contrastive learning between two augmented views; PointBERT: masked
     point modelling + the same contrastive term. ``model`` is the encoder in eval mode on the CPU (its
-    output, before the projection head, is the embedding); ``history`` holds per-epoch ``loss`` (and its
-    parts ``contrastive``, ``mpm``), ``step_loss``, ``time_s`` and ``steps`` as arrays.
+    output, before the projection head, is the embedding; ``model.n_points_train`` is the view size);
+    ``history`` holds per-epoch ``loss`` (and its parts ``contrastive``, ``mpm``), ``step_loss``,
+    ``time_s``, ``steps`` and ``n_points_train`` as arrays.
     """
     return _train(arch, "unimodal", points_train, settings, seed)
 
@@ -438,6 +457,7 @@ def embed(model: nn.Module, points, batch_size: int = 256, n_points: int | None 
     if n_use is not None and int(n_use) < N:
         P = P[:, _subset_index(N, int(n_use))]
     was_training = model.training
+    home = next(model.parameters()).device
     model.eval()
     model.to(device)
     out = np.empty((n, model.out_dim), np.float32)
@@ -448,7 +468,7 @@ def embed(model: nn.Module, points, batch_size: int = 256, n_points: int | None 
                 out[s : s + len(x)] = model(x).float().cpu().numpy()
     finally:
         model.train(was_training)
-        model.to("cpu")
+        model.to(home)
     return out
 
 
@@ -499,7 +519,7 @@ def _resolve(arch, mode, dataset, scale, targets, settings):
     _check_arch(arch)
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; valid: {', '.join(MODES)}")
-    settings = settings or PretrainSettings.for_scale(scale, arch)
+    settings = settings or PretrainSettings.for_scale(scale, arch, mode)
     N = len(dataset.points)
     if mode == "multimodal":
         targets = default_targets(dataset) if targets is None else targets
@@ -539,7 +559,7 @@ def pretrained_encoder(arch: str, mode: str, dataset, scale: str, seed: int = 0,
                        settings: PretrainSettings | None = None, rebuild: bool = False):
     """The ``arch`` encoder pre-trained in ``mode`` on ``dataset.mask('train')`` shapes: (model, history).
 
-    Settings default to ``PretrainSettings.for_scale(scale, arch)``. Multi-modal targets are
+    Settings default to ``PretrainSettings.for_scale(scale, arch, mode)``. Multi-modal targets are
     ``{name: (N, d)}`` over ALL N shapes of the dataset (only the training rows are used); default
     :func:`default_targets`. Weights and history are cached on disk (``pretrain3d``), keyed by arch,
     mode, scale, seed, settings and hashes of the points, split and targets; a cached entry is loaded
@@ -555,7 +575,6 @@ def pretrained_encoder(arch: str, mode: str, dataset, scale: str, seed: int = 0,
             model, hist = train_unimodal(arch, P, settings, seed)
         else:
             model, hist = train_multimodal(arch, P, {k: v[train] for k, v in targets.items()}, settings, seed)
-        hist["n_points_train"] = np.asarray(model.n_points_train)
         return _to_arrays(model, hist)
 
     arrays = cached_arrays("pretrain3d", params, build, rebuild=rebuild)

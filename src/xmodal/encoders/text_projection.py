@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..cache import cached_arrays
+from ..cache import cached_arrays, code_hash
 from ..progress import progress
 from ..seed import make_torch_generator
 from .base import Encoded, hash_inputs
@@ -173,11 +173,12 @@ def multimodal_text_encoder(text_feats, image_feats, config: ProjectionConfig = 
 
     text_feats: (n, P, 384) frozen MiniLM features of the training captions; image_feats: (n, V, 1280)
     frozen EfficientNet features of the training renders (pass the train split only). The cache key is
-    the hash of both inputs, the config and the seed.
+    the hash of both inputs, the config, the seed and the source of this module and of the loss.
     """
     T = _as_views(text_feats, "text_feats")
     V = _as_views(image_feats, "image_feats")
-    params = {"text": hash_inputs(T), "image": hash_inputs(V), "config": asdict(config), "seed": int(seed)}
+    params = {"text": hash_inputs(T), "image": hash_inputs(V), "config": asdict(config), "seed": int(seed),
+              "code": code_hash("xmodal.encoders.text_projection", "xmodal.contrastive.losses")}
 
     def build():
         model, hist = train_text_projection(T, V, config, seed, progress_bar=progress_bar)

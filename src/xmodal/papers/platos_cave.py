@@ -1008,7 +1008,7 @@ def neighbour_figure(nn_summary: pd.DataFrame, detail: dict, images: np.ndarray,
     import matplotlib.pyplot as plt
 
     fig = plt.figure(figsize=(14, 1.6 * rows + 0.8))
-    gs = fig.add_gridspec(rows, 9, width_ratios=[2.2, 0.3] + [1] * 7)
+    gs = fig.add_gridspec(rows, 9, width_ratios=[2.2, 0.75] + [1] * 7)
     ax = fig.add_subplot(gs[:, 0])
     x = np.arange(len(nn_summary))
     ax.bar(x - 0.2, 100 * nn_summary.same_category, 0.4, label="same category (%)")
@@ -1019,8 +1019,9 @@ def neighbour_figure(nn_summary: pd.DataFrame, detail: dict, images: np.ndarray,
     ax2.plot(x, nn_summary.chamfer, "kD-", label="mean Chamfer")
     ax2.set_ylabel("mean Chamfer distance to the NN")
     ax2.grid(False)
-    ax.legend(fontsize=7, loc="upper left")
-    ax2.legend(fontsize=7, loc="upper right")
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=1)
     qs = detail["queries"][:rows]
     for r, q in enumerate(qs):
         row = [(q, "query")] + [(int(j), "raw") for j in detail["raw 3D"][r]] + [(int(j), "sub") for j in detail["subspace"][r]]

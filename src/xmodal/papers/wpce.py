@@ -381,9 +381,12 @@ class Trained:
         return self.variant.head == "clip"
 
     def rff(self, n_features: int, generator: torch.Generator) -> RFF | None:
-        """An evaluation RFF of this variant's kernel (None for CLIP), drawn from ``generator``."""
+        """An evaluation RFF of this variant's kernel (None for CLIP), drawn from ``generator``.
+        With α₂ = 0 the RFF block of :func:`wpce_embed` is identically zero whatever D, so a single
+        feature stands in for it (same similarities, no wasted cosines)."""
         if self.is_clip:
             return None
+        n_features = n_features if self.variant.alphas[1] > 0 else 1
         return RFF(self.embed_dim, n_features, self.variant.kernel, self.variant.kernel_scale, generator=generator)
 
 
@@ -459,7 +462,8 @@ def train_heads(variant: Variant | str, feats: PairFeatures, settings: Settings,
             scale = IdentityScale()
     rff = None
     if variant.head != "clip":
-        rff = RFF(d, settings.n_features_train, variant.kernel, variant.kernel_scale,
+        n_feat = settings.n_features_train if variant.alphas[1] > 0 else 1  # α₂ = 0: the RFF block is 0 anyway
+        rff = RFF(d, n_feat, variant.kernel, variant.kernel_scale,
                   generator=make_torch_generator(seed, "wpce", "rff-train", variant.kernel, variant.kernel_scale))
     params = [*image_head.named_parameters(), *text_head.named_parameters(), *scale.named_parameters()]
     decay = [p for n, p in params if p.ndim >= 2]

@@ -11,7 +11,7 @@ well above d + 1 for the d's we sweep. (A pure von Mises coupling would give PMI
 rank 3, which a d = 2 CLIP model represents exactly — that is why the noise mixture is there.)
 The mutual information I(X; Y) = Σ p log(p / p(x)p(y)) is computed exactly.
 
-Population loss. For logits S(x, y) = s·g(x, y) and batch size K, the symmetric InfoNCE plus log K
+Population loss. For logits S(x, y) = s·g(x, y) and batch size K, the symmetric InfoNCE minus log K
 converges as K → ∞ to
 
     L∞(S) = -E_p[S] + ½ E_p(x)[log E_p(y) e^{S(x, y)}] + ½ E_p(y)[log E_p(x) e^{S(x, y)}],      (L∞)
@@ -20,6 +20,9 @@ converges as K → ∞ to
 -E_p[log q(y|x)/p(y)] with q(y|x) ∝ p(y) e^{S(x,y)} shows L∞ = -I(X;Y) + ½E KL(p(y|x)||q(y|x)) +
 ½E KL(p(x|y)||q(x|y)) ≥ -I(X; Y), with equality iff S = PMI + const. So ``gap = L∞ + MI ≥ 0`` is the
 excess population loss, and 0 is reachable only by a similarity that matches the PMI up to a constant.
+Training on finite batches aims at the same target: with negatives drawn independently from p(y),
+the K-sample InfoNCE is ranking-based NCE, whose minimiser is PMI + c(x) for every K (Ma & Collins,
+2018); the symmetric version pins c to a constant.
 
 Methods, each trained with symmetric InfoNCE on batches of pairs sampled from p:
 
@@ -94,18 +97,18 @@ class Settings:
 
     name: str = "default"
     n_items: int = 64
-    kappa: float = 20.0
+    kappa: float = 50.0
     kappa2: float = 0.5
     noise: float = 0.1
     dims: tuple[int, ...] = (2, 4, 8, 16)
-    n_points: int = 16
-    n_features: int = 1024
+    n_points: int = 8
+    n_features: int = 256
     kernel: str = "gauss"
     kernel_scale: float = 0.5
     alphas: tuple[float, float] = (2 / 3, 1 / 3)
-    steps: int = 1500
-    batch_size: int = 512
-    lr: float = 0.02
+    steps: int = 2000
+    batch_size: int = 256
+    lr: float = 0.1
     warmup: int = 50
     rank_tol: float = 1e-3
     methods: tuple[str, ...] = ("clip", "wpce", "wpce_linear", "pmi_rank_d")
@@ -124,13 +127,13 @@ class Settings:
     def for_scale(cls, name: str) -> "Settings":
         """Presets: ``ci`` (≤ 30 s), ``default`` (≤ 3 min on 2 cores), ``full`` (bigger, longer)."""
         if name == "ci":
-            return cls(name="ci", n_items=32, dims=(2, 4), n_points=6, n_features=256, steps=120,
-                       batch_size=128, lr=0.03, warmup=10, methods=("clip", "wpce", "pmi_rank_d"), seeds=(0,))
+            return cls(name="ci", n_items=32, kappa=20.0, dims=(2, 4), n_points=4, n_features=128, steps=100,
+                       batch_size=128, warmup=10, methods=("clip", "wpce", "pmi_rank_d"), seeds=(0,))
         if name == "default":
             return cls()
         if name == "full":
-            return cls(name="full", n_items=128, kappa=40.0, dims=(2, 4, 8, 16, 32), n_points=32, n_features=2048,
-                       steps=6000, batch_size=1024, lr=0.01, warmup=200, seeds=(0, 1, 2))
+            return cls(name="full", n_items=128, kappa=100.0, dims=(2, 4, 8, 16, 32), n_points=16, n_features=1024,
+                       steps=6000, batch_size=512, lr=0.05, warmup=200)
         raise ValueError(f"unknown scale {name!r}; valid scales are ci, default, full")
 
     def with_(self, **kw) -> "Settings":
@@ -174,7 +177,7 @@ def _logmeanexp(S: np.ndarray, w: np.ndarray, axis: int) -> np.ndarray:
 
 
 def population_infonce(S: np.ndarray, P: np.ndarray) -> float:
-    """L∞(S) (module docstring): the N → ∞ symmetric InfoNCE (+ log K) of logits S under p = P.
+    """L∞(S) (module docstring): the N → ∞ symmetric InfoNCE (minus log K) of logits S under p = P.
 
     S: (N, N) logits S[x, y] (scale × similarity); P: (N, N) joint probabilities. Minimum -I(X; Y),
     attained iff S = PMI + const; invariant to adding a constant to S.
