@@ -139,6 +139,34 @@ def test_pca_project_full_rank_keeps_distances():
         pc.pca_project(XA, X, 7)
 
 
+def _paired(n=120, p=20, q=12, seed=0):
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((n, 4))
+    return (Z @ rng.standard_normal((4, p)) + rng.standard_normal((n, p)),
+            Z @ rng.standard_normal((4, q)) + rng.standard_normal((n, q)))
+
+
+def test_score_methods_equals_evaluate_alignment():
+    from xmodal.align import evaluate_alignment
+
+    X, Y = _paired()
+    a, q = np.arange(0, 90), np.arange(90, 120)
+    got = pc.score_methods(X, Y, a, q, d=5, reg=1e-2, rng=3)
+    for m in pc.METHODS:
+        want = evaluate_alignment(X, Y, a, q, m, d=5, reg=1e-2, rng=3)
+        np.testing.assert_allclose(got[m], want, atol=1e-10, err_msg=m)
+
+
+def test_cca_directions_are_nested():
+    """d_sweep fits CCA once with the largest d and truncates: the top-d fit must equal the first d columns."""
+    from xmodal.align import CCA
+
+    X, Y = _paired()
+    big, small = CCA(10, reg=1e-3).fit(X, Y), CCA(4, reg=1e-3).fit(X, Y)
+    np.testing.assert_allclose(big.transform_x(X)[:, :4], small.transform_x(X), atol=1e-9)
+    np.testing.assert_allclose(big.transform_y(Y)[:, :4], small.transform_y(Y), atol=1e-9)
+
+
 def test_text_projection_learns_pairing(tmp_cache):
     from xmodal.encoders.text_projection import ProjectionConfig, multimodal_text_encoder
 

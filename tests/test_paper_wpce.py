@@ -66,10 +66,14 @@ def test_ci_pipeline_columns_and_finite_values():
     t = res.table
     assert list(t.columns) == COLUMNS
     assert list(t["variant"]) == list(s.variants)
-    num = t.drop(columns=["variant"]).astype(float)
+    num = t.drop(columns=["variant", "probe_before", "C_before"]).astype(float)
     assert np.isfinite(num.to_numpy()).all()
-    for c in ("zeroshot", "probe_after", "probe_before"):
+    before = t["variant"].isin(s.before_variants)  # the 1280-d "before" probe only for Table 2's methods
+    assert np.isfinite(t.loc[before, ["probe_before", "C_before"]].to_numpy(float)).all()
+    assert t.loc[~before, "probe_before"].isna().all()
+    for c in ("zeroshot", "probe_after"):
         assert t[c].between(0, 1).all()
+    assert t.loc[before, "probe_before"].between(0, 1).all()
     assert (t.loc[t.variant == "clip", "zeroshot_draw_std"] == 0).all()
     # CLIP's B×B similarity has rank ≤ d; logits scales respect their clamps
     assert (t.loc[t.variant == "clip", "rank"] <= s.embed_dim).all()
@@ -241,8 +245,9 @@ def test_linear_probe_chooses_C_on_validation_only():
 
     X, y = np.concatenate([Xtr, Xva]), np.concatenate([ytr, yva])
     sc = StandardScaler().fit(X)
-    m = LogisticRegression(C=a.C, max_iter=300).fit(sc.transform(X), y)
-    assert a.test_acc == pytest.approx((m.predict(sc.transform(Xte)) == yte).mean())
+    m = LogisticRegression(C=a.C, max_iter=1000, tol=1e-8).fit(sc.transform(X), y)
+    fresh = (m.predict(sc.transform(Xte)) == yte).mean()  # the (warm-started) refit reaches the same model
+    assert abs(a.test_acc - fresh) <= 1 / len(yte) + 1e-12
 
 
 def test_linear_probe_validation_decides():
@@ -337,7 +342,10 @@ BASE = {"clip": (0.50, 0.70, 0.60), "wpce_gauss": (0.55, 0.75, 0.62), "wpce_imq"
 def test_claim_verdicts_on_hand_made_summaries():
     s = _summary(BASE)
     assert claim2_verdict(s)[0] == "reproduced"  # 6 × better
-    assert claim3_verdict(s)[0] == "reproduced"  # better, better, better
+    v3, _, ours3 = claim3_verdict(s)
+    assert v3 == "reproduced" and set(ours3) == {"zeroshot", "probe_after"}  # better, better → reproduced
+    assert claim3_verdict(_summary(dict(BASE, wpce_positive=(0.55, 0.70, 0.60))))[0] == "reproduced"  # tie, better
+    assert claim3_verdict(_summary(dict(BASE, wpce_positive=(0.60, 0.70, 0.60))))[0] == "partly reproduced"
     v4, ev4, ours4 = claim4_verdict(s)
     assert v4 == "reproduced" and ours4["probe_after"] == pytest.approx(5.0) and "close: True" in ev4
     # claim 5: Gauss vs IMQ tie on both metrics (kernel part fails), σ = 1 differs (scale part holds) → partly

@@ -194,7 +194,14 @@ def test_train_unimodal_decreases_and_is_deterministic():
     pts, _ = _toy(n_per=12)
     s = _tiny(epochs=5)
     m1, h1 = p3.train_unimodal("pointnet", pts, s, seed=3)
-    m2, h2 = p3.train_unimodal("pointnet", pts, s, seed=3)
+    torch.set_num_threads(2)  # the caller's thread count neither changes the weights nor is lost
+    try:
+        m2, h2 = p3.train_unimodal("pointnet", pts, s, seed=3)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(1)
+    for k, v in m1.state_dict().items():
+        assert torch.equal(v, m2.state_dict()[k]), k
     assert h1["loss"].shape == (5,) and h1["step_loss"].shape == (15,)
     assert h1["loss"][-1] < h1["loss"][0]
     e1, e2 = p3.embed(m1, pts), p3.embed(m2, pts)

@@ -101,7 +101,9 @@ def test_settings_presets_and_errors():
 
 def test_ci_pipeline_runs():
     s = W.Settings.for_scale("ci")
+    threads = torch.get_num_threads()
     df = W.run(s, seed=0)
+    assert torch.get_num_threads() == threads  # restored after training
     assert list(df.columns) == W.COLUMNS
     assert len(df) == len(s.methods) * len(s.dims)
     assert set(df["method"]) == set(s.methods) and set(df["d"]) == set(s.dims)
@@ -113,6 +115,13 @@ def test_ci_pipeline_runs():
     assert (clip["rank"] <= clip["d"]).all()  # unit vectors in R^d: rank ≤ d
     trained = df[df["method"] != "pmi_rank_d"]
     assert np.isfinite(trained["logit_scale"]).all() and np.isfinite(trained["final_train_loss"]).all()
+    # the same seed reproduces every number; another seed changes the trained ones
+    timing = ["train_seconds"]
+    again = W.run(s.with_(dims=(2,)), seed=0).drop(columns=timing)
+    first = df[df["d"] == 2].drop(columns=timing).reset_index(drop=True)
+    assert again.equals(first)
+    other = W.run(s.with_(dims=(2,), methods=("clip",)), seed=1)
+    assert other["gap"].iloc[0] != first.loc[first["method"] == "clip", "gap"].iloc[0]
     import matplotlib
 
     matplotlib.use("Agg")

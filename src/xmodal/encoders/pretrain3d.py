@@ -107,7 +107,10 @@ class PretrainSettings:
     the uni-modal InfoNCE; ``init_temperature`` the multi-modal learnable T at start; ``mpm_weight`` λ and
     ``mask_ratio`` of PointBERT's masked point modelling; ``proj_dim`` of the uni-modal projection head;
     ``out_dim`` of every encoder; the architecture sizes; ``device`` ('cpu' is deterministic; 'auto' picks
-    CUDA when available).
+    CUDA when available); ``threads``: torch CPU threads while training (0 keeps the caller's setting).
+    One thread by default: CPU results depend on the thread count, so fixing it makes the weights the
+    same whoever calls, and on a shared 2-core machine two threads per process were measured up to ~8×
+    slower than one.
     """
 
     epochs: int = 10
@@ -131,6 +134,7 @@ class PretrainSettings:
     bert_heads: int = 4
     dgcnn_k: int = 16
     device: str = "cpu"
+    threads: int = 1
     scale: str = "custom"
     augment: dict = field(default_factory=dict)
 
@@ -138,6 +142,8 @@ class PretrainSettings:
         for name in ("epochs", "batch_size", "n_points_train", "proj_dim", "out_dim"):
             if int(getattr(self, name)) <= 0:
                 raise ValueError(f"PretrainSettings.{name} must be positive, got {getattr(self, name)}")
+        if int(self.threads) < 0:
+            raise ValueError(f"threads must be >= 0 (0: keep torch's setting), got {self.threads}")
         if self.batch_size < 2:
             raise ValueError(f"batch_size must be >= 2 for a contrastive loss, got {self.batch_size}")
         if self.lr <= 0 or self.temperature <= 0 or self.init_temperature <= 0:
@@ -207,7 +213,7 @@ _SCALE_TABLE: dict[str, dict] = {
         "dgcnn": {"epochs": 1, "epochs_multimodal": 2, "dgcnn_k": 8, "n_points_train": 128},
     },
     "full": {
-        "common": {"batch_size": 128, "n_points_train": 1024, "lr": 1e-3, "device": "auto"},
+        "common": {"batch_size": 128, "n_points_train": 1024, "lr": 1e-3, "device": "auto", "threads": 0},
         "pointnet": {"epochs": 100, "epochs_multimodal": 100},
         "pointbert": {"epochs": 100, "epochs_multimodal": 100, "bert_groups": 64, "bert_group_size": 32,
                       "bert_width": 256, "bert_depth": 6, "bert_heads": 8},
@@ -294,6 +300,16 @@ def _train(arch: str, mode: str, points_train, settings: PretrainSettings, seed:
     _check_arch(arch)
     if not isinstance(settings, PretrainSettings):
         raise TypeError(f"settings must be a PretrainSettings, got {type(settings).__name__}")
+    prev = torch.get_num_threads()
+    if settings.threads:
+        torch.set_num_threads(settings.threads)
+    try:
+        return _train_impl(arch, mode, points_train, settings, seed, targets)
+    finally:
+        torch.set_num_threads(prev)
+
+
+def _train_impl(arch: str, mode: str, points_train, settings: PretrainSettings, seed: int, targets=None):
     P = _check_points(points_train)
     n, N, _ = P.shape
     npts = min(settings.n_points_train, N)

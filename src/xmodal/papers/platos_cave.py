@@ -35,8 +35,8 @@ from ..seed import make_rng
 
 __all__ = [
     "PAPER", "Settings", "Features", "Verdict", "METHODS", "METHOD_LABELS",
-    "frozen_features", "encode_all", "cka_table", "split_indices", "alignment_runs", "summarise", "table1",
-    "pca_project", "d_sweep", "pca_sweep", "anchor_sweep", "geometry_pairs", "neighbour_study",
+    "frozen_features", "encode_all", "cka_table", "split_indices", "score_methods", "alignment_runs", "summarise", "table1",
+    "pca_basis", "pca_project", "d_sweep", "pca_sweep", "anchor_sweep", "geometry_pairs", "neighbour_study",
     "verdict_claim1", "verdict_claim2", "verdict_claim3", "verdict_claim4", "verdict_claim5",
     "verdict_claim6", "verdict_claim7", "verdict_claim8", "verdict_claim9",
     "CLAIMS", "Results", "evaluate_claim", "paper_vs_ours", "pearson_r",
@@ -336,6 +336,32 @@ def _scores(S: np.ndarray) -> dict[str, float]:
             "top10": topk_accuracy(S, 10)}
 
 
+def score_methods(X, Y, anchors: np.ndarray, queries: np.ndarray, methods=METHODS, d: int = 50,
+                  reg: float = 1e-3, direction: str = "text_to_3d", rng=None) -> dict[str, np.ndarray]:
+    """{method: (Q, Q) score matrix} of several methods on one anchor / query split.
+
+    Identical to calling :func:`xmodal.align.evaluate_alignment` once per method, but the rows are sliced
+    and converted once and the CCA of the two subspace methods is fitted once (then affine / local CKA run
+    on the projected rows, exactly what ``evaluate_alignment`` does after its own fit).
+    X: (n, p), Y: (n, q); anchors, queries: disjoint row indices.
+    """
+    anchors, queries = np.asarray(anchors), np.asarray(queries)
+    rows = np.concatenate([anchors, queries])
+    Xs, Ys = np.asarray(X, np.float64)[rows], np.asarray(Y, np.float64)[rows]
+    a, q = np.arange(len(anchors)), np.arange(len(anchors), len(rows))
+    out = {}
+    for m in methods:
+        if not m.startswith("subspace_"):
+            out[m] = evaluate_alignment(Xs, Ys, a, q, m, reg=reg, direction=direction, rng=rng)
+    sub = [m for m in methods if m.startswith("subspace_")]
+    if sub:
+        cca = CCA(d, reg=reg).fit(Xs[a], Ys[a])
+        Xr, Yr = cca.transform(Xs, Ys)
+        for m in sub:
+            out[m] = evaluate_alignment(Xr, Yr, a, q, m[len("subspace_"):], direction=direction)
+    return {m: out[m] for m in methods}
+
+
 @_one_blas_thread
 def alignment_runs(feats: Features, settings: Settings, pairs=None, methods=METHODS,
                    direction: str = "text_to_3d") -> pd.DataFrame:
@@ -348,11 +374,11 @@ def alignment_runs(feats: Features, settings: Settings, pairs=None, methods=METH
         for xk, yk in progress(pairs, desc=f"alignment seed {seed}", unit="pair"):
             X, Y = feats.threed[xk], feats.text[yk]
             d = min(settings.d, X.shape[1], Y.shape[1])
+            S = score_methods(X, Y, a, q, methods, d=d, reg=settings.cca_reg, direction=direction,
+                              rng=make_rng(seed, "none", xk, yk))
             for meth in methods:
-                S = evaluate_alignment(X, Y, a, q, meth, d=d, reg=settings.cca_reg, direction=direction,
-                                       rng=make_rng(seed, "none", xk, yk))
                 rows.append({"x": xk, "y": yk, "method": meth, "seed": seed, "d": d, "n_anchors": len(a),
-                             "n_queries": len(q), **_scores(S)})
+                             "n_queries": len(q), **_scores(S[meth])})
     return pd.DataFrame(rows)
 
 
@@ -377,6 +403,15 @@ def table1(summary: pd.DataFrame, metrics=("matching", "top5")) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def pca_basis(XA) -> tuple[np.ndarray, np.ndarray]:
+    """Principal directions of the anchors XA: (n, p): (mean (p,), V (p, r)) with columns by decreasing
+    variance, r = min(n, p). The top-k projection is (X - mean) @ V[:, :k]."""
+    XA = np.asarray(XA, np.float64)
+    mu = XA.mean(0)
+    _, _, Vt = np.linalg.svd(XA - mu, full_matrices=False)
+    return mu, Vt.T
+
+
 def pca_project(XA: np.ndarray, X: np.ndarray, k: int) -> np.ndarray:
     """Project X: (m, p) on the top-k principal directions of the anchors XA: (n, p) → (m, k).
 
@@ -384,25 +419,29 @@ def pca_project(XA: np.ndarray, X: np.ndarray, k: int) -> np.ndarray:
     XA = np.asarray(XA, np.float64)
     if not 1 <= k <= min(XA.shape):
         raise ValueError(f"k must be in 1..min(n, p) = {min(XA.shape)}; got {k}")
-    mu = XA.mean(0)
-    _, _, Vt = np.linalg.svd(XA - mu, full_matrices=False)
-    return (np.asarray(X, np.float64) - mu) @ Vt[:k].T
+    mu, V = pca_basis(XA)
+    return (np.asarray(X, np.float64) - mu) @ V[:, :k]
 
 
 @_one_blas_thread
 def d_sweep(feats: Features, settings: Settings, xk: str | None = None, yk: str | None = None,
             methods=SUB) -> pd.DataFrame:
     """Fig. 4 (left): subspace methods vs the CCA dimension d (grid ``settings.d_grid`` capped at min(p, q)).
-    Rows: d, method, seed, metrics."""
+    Rows: d, method, seed, metrics.
+
+    CCA directions are nested (the top-d canonical pairs are the first d columns of the top-d_max fit), so
+    one fit per seed with the largest d serves every d of the grid."""
     xk, yk = xk or settings.main_3d, yk or settings.main_text
     X, Y = feats.threed[xk], feats.text[yk]
     rows = []
     for seed in settings.seeds:
         a, q = split_indices(feats.split, settings, seed)
-        for d in progress([d for d in settings.d_grid if d <= min(X.shape[1], Y.shape[1], len(a) - 1)],
-                          desc=f"d sweep seed {seed}", unit="d"):
+        grid = [d for d in settings.d_grid if d <= min(X.shape[1], Y.shape[1], len(a) - 1)]
+        cca = CCA(max(grid), reg=settings.cca_reg).fit(X[a], Y[a])
+        Xr, Yr = cca.transform(X, Y)
+        for d in progress(grid, desc=f"d sweep seed {seed}", unit="d"):
             for meth in methods:
-                S = evaluate_alignment(X, Y, a, q, meth, d=d, reg=settings.cca_reg)
+                S = evaluate_alignment(Xr[:, :d], Yr[:, :d], a, q, meth[len("subspace_"):])
                 rows.append({"d": d, "method": meth, "seed": seed, **_scores(S)})
     return pd.DataFrame(rows)
 
@@ -412,14 +451,15 @@ def pca_sweep(feats: Features, settings: Settings, xk: str | None = None, yk: st
     """Fig. 4 (right): affine alone (text → 3D) after PCA of each modality to k dims (PCA fitted on the
     anchors). Rows: k, seed, metrics."""
     xk, yk = xk or settings.main_3d, yk or settings.main_text
-    X, Y = feats.threed[xk], feats.text[yk]
+    X, Y = np.asarray(feats.threed[xk], np.float64), np.asarray(feats.text[yk], np.float64)
     rows = []
     for seed in settings.seeds:
         a, q = split_indices(feats.split, settings, seed)
         ks = [k for k in settings.pca_grid if k <= min(X.shape[1], Y.shape[1], len(a))]
+        (mx, Vx), (my, Vy) = pca_basis(X[a]), pca_basis(Y[a])
+        Xp, Yp = (X - mx) @ Vx[:, :max(ks)], (Y - my) @ Vy[:, :max(ks)]
         for k in progress(ks, desc=f"PCA sweep seed {seed}", unit="k"):
-            Xk, Yk = pca_project(X[a], X, k), pca_project(Y[a], Y, k)
-            S = evaluate_alignment(Xk, Yk, a, q, "affine")
+            S = evaluate_alignment(Xp[:, :k], Yp[:, :k], a, q, "affine")
             rows.append({"k": k, "method": "affine", "seed": seed, **_scores(S)})
     return pd.DataFrame(rows)
 
@@ -438,9 +478,9 @@ def anchor_sweep(feats: Features, settings: Settings, xk: str | None = None, yk:
         for n in progress(grid, desc=f"anchor sweep seed {seed}", unit="n"):
             a, q = split_indices(feats.split, settings, seed, n_anchors=n)
             d = min(settings.d, n - 1, X.shape[1], Y.shape[1])
+            S = score_methods(X, Y, a, q, methods, d=d, reg=settings.cca_reg)
             for meth in methods:
-                S = evaluate_alignment(X, Y, a, q, meth, d=d, reg=settings.cca_reg)
-                rows.append({"n_anchors": n, "d": d, "method": meth, "seed": seed, **_scores(S)})
+                rows.append({"n_anchors": n, "d": d, "method": meth, "seed": seed, **_scores(S[meth])})
     return pd.DataFrame(rows)
 
 

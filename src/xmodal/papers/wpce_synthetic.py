@@ -92,7 +92,8 @@ class Settings:
     n_points: M points per item (WPCE); n_features: D (RFF); kernel / kernel_scale: Gaussian σ;
     alphas: (α₁, α₂); steps, batch_size, lr, warmup: Adam with linear warm-up + cosine decay;
     rank_tol: relative singular-value threshold of the numerical rank; methods: subset of METHODS;
-    seeds: the seeds :func:`run_seeds` loops over.
+    seeds: the seeds :func:`run_seeds` loops over; threads: torch intra-op threads while training (the
+    ops are tiny: extra threads only add overhead, and on a busy machine 2 threads ran ~100× slower).
     """
 
     name: str = "default"
@@ -113,6 +114,7 @@ class Settings:
     rank_tol: float = 1e-3
     methods: tuple[str, ...] = ("clip", "wpce", "wpce_linear", "pmi_rank_d")
     seeds: tuple[int, ...] = (0, 1, 2)
+    threads: int = 1
 
     def __post_init__(self):
         bad = [m for m in self.methods if m not in METHODS]
@@ -329,13 +331,22 @@ def run(settings: Settings, seed: int = 0) -> pd.DataFrame:
     """Train every method of ``settings`` at every d for one ``seed``; one row per method × d.
 
     Columns: method, d, seed, n_items, n_points, mi, pop_loss (L∞), gap (= L∞ + MI ≥ 0), delta_sup (Δ),
-    rmse (:func:`weighted_rmse`),
-    rank (numerical rank of the learned N×N logits), pmi_rank, logit_scale, final_train_loss (EMA of
-    the batch InfoNCE), train_seconds.
+    rmse (:func:`weighted_rmse`), rank (numerical rank of the learned N×N logits), pmi_rank,
+    logit_scale, final_train_loss (EMA of the batch InfoNCE), train_seconds. Trains with
+    ``settings.threads`` torch threads and restores the previous number afterwards.
     """
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be a Settings, got {type(settings).__name__}")
     seed_everything(seed)
+    previous_threads = torch.get_num_threads()
+    torch.set_num_threads(settings.threads)
+    try:
+        return _run(settings, seed)
+    finally:
+        torch.set_num_threads(previous_threads)
+
+
+def _run(settings: Settings, seed: int) -> pd.DataFrame:
     P = joint_distribution(settings.n_items, settings.kappa, settings.kappa2, settings.noise)
     G = pmi_matrix(P)
     mi = mutual_information(P)
@@ -356,7 +367,8 @@ def run(settings: Settings, seed: int = 0) -> pd.DataFrame:
         L = population_infonce(S, P)
         rows.append(dict(method=method, d=d, seed=seed, n_items=settings.n_items,
                          n_points=settings.n_points if method.startswith("wpce") else 1, mi=mi, pop_loss=L,
-                         gap=L + mi, delta_sup=sup_error(S, G), rmse=weighted_rmse(S, G, P), rank=numerical_rank(S, settings.rank_tol),
+                         gap=L + mi, delta_sup=sup_error(S, G), rmse=weighted_rmse(S, G, P),
+                         rank=numerical_rank(S, settings.rank_tol),
                          pmi_rank=pmi_rank, logit_scale=scale, final_train_loss=final,
                          train_seconds=time.perf_counter() - t0))
     return pd.DataFrame(rows, columns=COLUMNS)
