@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..cache import cached_arrays
+from ..cache import cached_arrays, code_hash
 from ..progress import progress
 from ..seed import derive_seed, make_rng, make_torch_generator, seed_everything
 from .base import hash_inputs
@@ -549,7 +549,8 @@ def _cache_params(arch, mode, dataset, scale, seed, settings, targets, train_mas
     return {"arch": arch, "mode": mode, "scale": scale, "seed": int(seed), "settings": settings.key(),
             "n_shapes": int(len(dataset.points)), "n_train": int(train_mask.sum()),
             "points": hash_inputs(np.ascontiguousarray(dataset.points, np.float32)),
-            "train_mask": hash_inputs(np.ascontiguousarray(train_mask)), "targets": _hash_targets(targets)}
+            "train_mask": hash_inputs(np.ascontiguousarray(train_mask)), "targets": _hash_targets(targets),
+            "code": code_hash("xmodal.encoders.pointcloud", "xmodal.encoders.pretrain3d", "xmodal.contrastive.losses")}
 
 
 def _to_arrays(model: nn.Module, history: dict) -> dict:
