@@ -58,7 +58,11 @@ def main() -> int:
         target = nb if in_place else (out_dir / nb.name).resolve()
         print(f"== {nb.name} at scale {args.scale}", flush=True)
         t0 = time.time()
-        fd, tmp = tempfile.mkstemp(suffix=".ipynb", dir=target.parent)
+        # the partial output lives outside notebooks/ (same filesystem, git-ignored) so that nbval never
+        # collects it, and replaces the notebook only once it executed completely
+        tmp_dir = Path(__file__).resolve().parents[1] / "executed" / ".partial"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(suffix=".ipynb", dir=tmp_dir)
         os.close(fd)
         try:
             pm.execute_notebook(str(nb), tmp, parameters={"scale": args.scale}, kernel_name="python3",
@@ -72,7 +76,9 @@ def main() -> int:
         timings[nb.name] = round(time.time() - t0, 1)
         print(f"   done in {timings[nb.name]:.0f} s", flush=True)
     idx = write_index()
-    (reports_root() / f"timings_{args.scale}.json").write_text(json.dumps(timings, indent=1) + "\n")
+    tfile = reports_root() / f"timings_{args.scale}.json"  # wall seconds per notebook, merged across runs
+    old = json.loads(tfile.read_text()) if tfile.exists() else {}
+    tfile.write_text(json.dumps({**old, **timings}, indent=1, sort_keys=True) + "\n")
     print(f"reports index: {idx}")
     if env_scale is None:
         os.environ.pop("XMODAL_SCALE", None)
