@@ -36,7 +36,9 @@ class ProjectionConfig:
 
     dim: output width (512, like the 3D latents); hidden: width of the text MLP (0 = a single Linear);
     epochs: passes over the training shapes; batch_size: pairs per InfoNCE batch; lr, weight_decay: AdamW;
-    init_scale: initial logit scale s = 1/temperature (CLIP: 1/0.07).
+    init_scale: initial logit scale s = 1/temperature (CLIP: 1/0.07); threads: torch CPU threads while
+    training (0 keeps the caller's; 1 by default: on a shared 2-core machine two threads per process spend
+    more time waiting than computing).
     """
 
     dim: int = 512
@@ -46,12 +48,14 @@ class ProjectionConfig:
     lr: float = 2e-3
     weight_decay: float = 1e-4
     init_scale: float = 1 / 0.07
+    threads: int = 1
 
     def __post_init__(self):
         if self.dim <= 0 or self.hidden < 0 or self.epochs <= 0 or self.batch_size < 2:
             raise ValueError(f"invalid ProjectionConfig {self}: need dim > 0, hidden >= 0, epochs > 0, batch_size >= 2")
-        if not (self.lr > 0 and self.weight_decay >= 0 and self.init_scale > 0):
-            raise ValueError(f"invalid ProjectionConfig {self}: need lr > 0, weight_decay >= 0, init_scale > 0")
+        if not (self.lr > 0 and self.weight_decay >= 0 and self.init_scale > 0 and self.threads >= 0):
+            raise ValueError(f"invalid ProjectionConfig {self}: need lr > 0, weight_decay >= 0, init_scale > 0, "
+                             "threads >= 0")
 
 
 class ProjectionHead(nn.Module):
@@ -109,6 +113,17 @@ def train_text_projection(text_feats, image_feats, config: ProjectionConfig = Pr
     n = T.shape[0]
     if n < 2:
         raise ValueError(f"need at least 2 training shapes for a contrastive loss; got {n}")
+    prev = torch.get_num_threads()
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    try:
+        return _train(T, V, config, seed, progress_bar)
+    finally:
+        torch.set_num_threads(prev)
+
+
+def _train(T: torch.Tensor, V: torch.Tensor, config: ProjectionConfig, seed: int, progress_bar: bool):
+    n = T.shape[0]
     torch.manual_seed(int(seed))  # parameter initialisation
     model = TextProjectionModel(T.shape[2], V.shape[2], config)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)

@@ -157,10 +157,10 @@ class Settings:
     weight_decay: float = 0.1
     warmup: int = 20
     probe_C: tuple[float, ...] = (0.1, 1.0, 10.0)
-    probe_max_iter: int = 300
+    probe_max_iter: int = 100
     probe_views: int = 1
     before_variants: tuple[str, ...] = ("clip", "wpce_gauss", "wpce_imq")
-    rank_batch: int = 256
+    rank_batch: int = 128
     rank_tol: float = 1e-3
     margin_floor: float = 0.01
     close_tol: float = 0.02
