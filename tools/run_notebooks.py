@@ -31,9 +31,9 @@ def strip_volatile(path: Path) -> None:
         if cell.get("cell_type") == "code":
             for out in cell.get("outputs", []):
                 out.get("metadata", {}).pop("papermill", None)
-        tags = cell.metadata.get("tags", [])
-        if "injected-parameters" in tags:  # the default run injects nothing readers need to see
-            pass
+    # papermill's injected `scale = "..."` cell would pin the scale of every later run of the stored notebook
+    # (nbval at ci would silently run at default): drop it, the parameters cell reads XMODAL_SCALE itself
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
     nbformat.write(nb, path)
 
 

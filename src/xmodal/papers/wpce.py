@@ -41,7 +41,6 @@ from ..contrastive import (
     LearnedScale,
     WPCEHead,
     info_nce,
-    wpce_embed,
     wpce_similarity_matrix_exact,
 )
 from ..progress import progress
@@ -1047,7 +1046,7 @@ def all_claims(part_a: pd.DataFrame, summary: pd.DataFrame, settings: Settings) 
 
 
 def plot_curves(res: Results, seed: int | None = None, smooth: int = 10):
-    """Training InfoNCE (moving average over ``smooth`` steps) per variant for one seed (default: the first)."""
+    """Training InfoNCE (moving average over ``smooth`` steps, log axis) per variant for one seed (default: the first)."""
     import matplotlib.pyplot as plt
 
     seed = sorted({s for _, s in res.curves})[0] if seed is None else seed
@@ -1057,8 +1056,9 @@ def plot_curves(res: Results, seed: int | None = None, smooth: int = 10):
             continue
         k = max(1, min(smooth, len(c)))
         ax.plot(np.convolve(c, np.ones(k) / k, mode="valid"), label=VARIANTS[v].label)
+    ax.set_yscale("log")  # positive weights start orders of magnitude higher
     ax.set_xlabel("step")
-    ax.set_ylabel("batch InfoNCE")
+    ax.set_ylabel("batch InfoNCE (log scale)")
     ax.set_title(f"training loss (seed {seed})")
     ax.legend(fontsize=7)
     return fig
