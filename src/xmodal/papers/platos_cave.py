@@ -121,20 +121,23 @@ class Settings:
     """Every size of one run of notebook 01.
 
     caption_level: the caption level used as the Cap3D analogue (4 = detailed sentence); paraphrase 0 of it
-    is the evaluated caption. archs / mm_archs: 3D backbones trained uni-modally / multi-modally.
+    is the evaluated caption. archs / mm_archs: 3D backbones trained uni-modally / multi-modally ("dgcnn"
+    can be added: it costs ~7 of the ~20 cold minutes at default for a 1-epoch encoder, so it is off).
     main_3d / main_text: the pair of Figs. 4–7 (the paper's best pair: uni-modal PointBERT vs CLIP text).
     d: subspace dimension; cca_reg: relative ridge eps of CCA (eps = cca_reg x mean eigenvalue; an
     assumption, the paper does not state it); n_queries: test shapes per seed; n_anchors: anchors per seed
     (None = all train+val shapes); seeds: evaluation seeds (resample anchors and queries); cka_perm:
     shuffles for the CKA chance level; grids of Figs. 4, 5; n_chamfer_pairs: shape pairs of Fig. 6;
-    nn_queries: query shapes of Fig. 7; gallery: rows of the Fig. 7 picture gallery.
+    nn_queries: query shapes of Fig. 7; gallery: rows of the Fig. 7 picture gallery; torch_threads: torch
+    CPU threads while the frozen encoders run (0 keeps torch's setting; 1 by default, as for the 3D
+    pre-training: on a shared 2-core machine two threads per process were measured several times slower).
     """
 
     scale: str
     seed: int = 0
     seeds: tuple[int, ...] = (0, 1, 2)
     caption_level: int = 4
-    archs: tuple[str, ...] = ("pointnet", "pointbert", "dgcnn")
+    archs: tuple[str, ...] = ("pointnet", "pointbert")
     mm_archs: tuple[str, ...] = ("pointnet", "pointbert")
     main_3d: str = "pointbert-uni"
     main_text: str = "mmtext"
@@ -150,6 +153,7 @@ class Settings:
     nn_queries: int = 300
     gallery: int = 5
     projection: ProjectionConfig = field(default_factory=ProjectionConfig)
+    torch_threads: int = 1
 
     @classmethod
     def for_scale(cls, name: str, seed: int = 0) -> "Settings":
@@ -217,13 +221,22 @@ def frozen_features(ds, settings: Settings, progress_bar: bool = True) -> dict[s
     from ..encoders.text import GloVeMean, MiniLM
     from ..encoders.text_projection import multimodal_text_encoder
 
+    import torch
+
     caps = np.asarray(ds.captions[settings.caption_level])
     N, P = caps.shape
-    minilm = MiniLM()(list(caps.reshape(-1)), progress=progress_bar).pooled.reshape(N, P, -1)
-    glove = GloVeMean()(list(caps[:, 0]), progress=progress_bar).pooled
     imgs = np.asarray(ds.images)
     V = imgs.shape[1]
-    effnet = EfficientNetLite0()(imgs.reshape(N * V, *imgs.shape[2:]), progress=progress_bar).pooled.reshape(N, V, -1)
+    prev = torch.get_num_threads()
+    if settings.torch_threads:
+        torch.set_num_threads(settings.torch_threads)
+    try:
+        minilm = MiniLM()(list(caps.reshape(-1)), progress=progress_bar).pooled.reshape(N, P, -1)
+        glove = GloVeMean()(list(caps[:, 0]), progress=progress_bar).pooled
+        effnet = EfficientNetLite0()(imgs.reshape(N * V, *imgs.shape[2:]), progress=progress_bar).pooled
+        effnet = effnet.reshape(N, V, -1)
+    finally:
+        torch.set_num_threads(prev)
     train = ds.mask("train")
     mm, hist = multimodal_text_encoder(minilm[train], effnet[train], settings.projection, seed=settings.seed,
                                        progress_bar=progress_bar)
