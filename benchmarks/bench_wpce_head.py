@@ -27,7 +27,7 @@ from pathlib import Path
 
 import torch
 
-from xmodal.contrastive import RFF, CLIPHead, IdentityScale, LearnedScale, WPCEHead, info_nce, wpce_embed
+from xmodal.contrastive import RFF, CLIPHead, LogitScale, WPCEHead, info_nce, wpce_embed
 
 B, M_IMG, D_IMG, M_TXT, D_TXT, OUT, N_FEATURES = 256, 17, 1280, 32, 384, 512, 1024
 GOAL = 2.0
@@ -68,8 +68,8 @@ def main(argv=None) -> dict:
     txt_mask = (torch.arange(M_TXT)[None, :] < lengths[:, None]).to(device)
 
     torch.manual_seed(0)
-    clip_i, clip_t, clip_s = CLIPHead(D_IMG, OUT).to(device), CLIPHead(D_TXT, OUT).to(device), LearnedScale().to(device)
-    wpce_i, wpce_t, wpce_s = WPCEHead(D_IMG, OUT).to(device), WPCEHead(D_TXT, OUT).to(device), IdentityScale().to(device)
+    clip_i, clip_t, clip_s = CLIPHead(D_IMG, OUT).to(device), CLIPHead(D_TXT, OUT).to(device), LogitScale.clip().to(device)
+    wpce_i, wpce_t, wpce_s = WPCEHead(D_IMG, OUT).to(device), WPCEHead(D_TXT, OUT).to(device), LogitScale.wpce().to(device)
     rff = RFF(OUT, N_FEATURES, "gauss", 0.5, generator=torch.Generator().manual_seed(1), device=device)
 
     def clip_logits():

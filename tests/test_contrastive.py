@@ -9,8 +9,7 @@ from scipy import integrate, stats
 from xmodal.contrastive import (
     RFF,
     CLIPHead,
-    IdentityScale,
-    LearnedScale,
+    LogitScale,
     WPCEHead,
     imq_kernel,
     imq_radius_pdf,
@@ -23,7 +22,6 @@ from xmodal.contrastive import (
     wpce_similarity_matrix_exact,
 )
 
-torch.set_num_threads(1)
 
 
 def _gen(seed):
@@ -291,19 +289,21 @@ def test_heads():
     z = clip(torch.randn(3, 10))
     assert z.shape == (3, 4)
     torch.testing.assert_close(z.norm(dim=1), torch.ones(3))
-    ls = LearnedScale()
+    ls = LogitScale.clip()
     assert ls().item() == pytest.approx(1 / 0.07, rel=1e-5)
     with torch.no_grad():
-        ls.log_scale.fill_(10.0)
+        ls.raw.fill_(10.0)
     assert ls().item() == pytest.approx(100.0, rel=1e-5)
-    ids = IdentityScale()
+    ids = LogitScale.wpce()
     assert ids().item() == pytest.approx(14.2857, rel=1e-6)
     with torch.no_grad():
-        ids.scale.fill_(-3.0)
+        ids.raw.fill_(-3.0)
     assert ids().item() == 1.0
     with torch.no_grad():
-        ids.scale.fill_(500.0)
+        ids.raw.fill_(500.0)
     assert ids().item() == 100.0
+    with pytest.raises(ValueError, match="parameterisation"):
+        LogitScale(param="tanh")
 
     head = WPCEHead(10, 4, weight="signed")
     tokens = torch.randn(2, 5, 10)

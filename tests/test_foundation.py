@@ -87,12 +87,19 @@ def test_cache_corrupt_entry_is_rebuilt_with_warning(tmp_cache, damage):
         data[-300] ^= 0xFF
         npz.write_bytes(bytes(data))
         # a flipped byte inside the zip's stored array is caught by the checksum or by the zip CRC
-    elif damage == "drop_manifest":
-        npz.with_suffix(".json").unlink()
-    else:
+    elif damage == "drop_manifest":  # the manifest is a member of the entry's archive: rewrite it without
+        with np.load(npz) as z:
+            kept = {k: z[k] for k in z.files if k != "__manifest__"}
+        np.savez(npz, **kept)
+    else:  # data and manifest are one file: no file is simply no entry, built again without a warning
         npz.unlink()
-    with pytest.warns(RuntimeWarning, match="rebuilding"):
-        out = cache.cached_arrays("t", {"k": 1}, build)
+    if damage == "drop_data":
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = cache.cached_arrays("t", {"k": 1}, build)
+    else:
+        with pytest.warns(RuntimeWarning, match="rebuilding"):
+            out = cache.cached_arrays("t", {"k": 1}, build)
     np.testing.assert_array_equal(out["a"], np.arange(1000.0))
     cache.load_arrays(npz)  # whole again
 
@@ -127,13 +134,21 @@ def test_report_writes_claims_tables_figures(tmp_path, monkeypatch):
     r.figure(fig, "line")
     assert png.read_bytes() == first, "PNG output must be deterministic"
     r.table(pd.DataFrame({"a": [1.0, 2.0]}), "tab")
-    r.claim("1", "x is y", "we saw y", "reproduced", paper_value=0.12, our_value=np.float32(0.1))
+    from xmodal.claims import Claim, Registry, Rule
+
+    reg = Registry("99", [Claim("99-1", "x is y", 0.12, Rule("x", "x > 0")),
+                          Claim("99-2", "a sanity check", None, Rule("y", "y > 0"), kind="check")])
     with pytest.raises(ValueError, match="verdict"):
-        r.claim("2", "s", "e", "maybe")
+        reg.judge("99-1", "maybe", "0.1", "e")
+    r.add(reg.judge("99-1", "reproduced", "0.1", "we saw y", {"x": np.float32(0.1)}),
+          reg.judge("99-2", "not reproduced", "-1", "failed"))
     data = json.loads(r.save().read_text())
-    assert data["claims"][0]["verdict"] == "reproduced" and data["claims"][0]["our_value"] == pytest.approx(0.1)
+    assert data["claims"][0]["verdict"] == "reproduced" and data["claims"][0]["numbers"]["x"] == pytest.approx(0.1)
+    assert data["numerics"]["torch_cpu_capability"] and data["numerics"]["blas"]
     idx = report.write_index(tmp_path).read_text()
     assert "99_demo" in idx and "x is y" in idx and "line.png" in idx and "### tab" in idx and "2.000" in idx
+    # the check is listed but not counted among the paper claims
+    assert "Paper claims by verdict: ✅ reproduced: 1\n" in idx
 
 
 def test_torchvision_stack_imports():

@@ -8,7 +8,6 @@ import torch
 from xmodal.encoders import pointcloud as pc
 from xmodal.encoders import pretrain3d as p3
 
-torch.set_num_threads(1)
 
 
 # -- toy data -------------------------------------------------------------------------------------------
@@ -193,30 +192,27 @@ def test_augment_shapes_determinism_and_rotation_about_y():
 def test_train_unimodal_decreases_and_is_deterministic():
     pts, _ = _toy(n_per=12)
     s = _tiny(epochs=5)
+    state = torch.random.get_rng_state()
     m1, h1 = p3.train_unimodal("pointnet", pts, s, seed=3)
-    torch.set_num_threads(2)  # the caller's thread count neither changes the weights nor is lost
-    try:
-        m2, h2 = p3.train_unimodal("pointnet", pts, s, seed=3)
-        assert torch.get_num_threads() == 2
-    finally:
-        torch.set_num_threads(1)
+    assert torch.equal(torch.random.get_rng_state(), state), "training must not touch the global RNG"
+    m2, h2 = p3.train_unimodal("pointnet", pts, s, seed=3)
     for k, v in m1.state_dict().items():
         assert torch.equal(v, m2.state_dict()[k]), k
-    assert h1["loss"].shape == (5,) and h1["step_loss"].shape == (15,)
-    assert h1["loss"][-1] < h1["loss"][0]
+    assert h1.epoch_mean().shape == (5,) and h1.loss.shape == (15,)
+    assert h1.epoch_mean()[-1] < h1.epoch_mean()[0]
     e1, e2 = p3.embed(m1, pts), p3.embed(m2, pts)
     assert e1.shape == (len(pts), 32) and e1.dtype == np.float32
     np.testing.assert_array_equal(e1, e2)
     np.testing.assert_allclose(p3.embed(m1, pts[:5], batch_size=2), e1[:5], atol=1e-5)  # batch-independent
     _, h3 = p3.train_unimodal("pointnet", pts, s, seed=4)
-    assert not np.array_equal(h1["step_loss"], h3["step_loss"])
+    assert not np.array_equal(h1.loss, h3.loss)
 
 
 def test_train_unimodal_pointbert_has_mpm():
     pts, _ = _toy(n_per=6)
     m, h = p3.train_unimodal("pointbert", pts, _tiny(epochs=2, batch_size=12), seed=0)
-    assert set(h) >= {"loss", "mpm", "contrastive"} and np.isfinite(h["loss"]).all()
-    np.testing.assert_allclose(h["loss"], h["contrastive"] + 20.0 * h["mpm"], rtol=1e-6)
+    assert set(h.parts) == {"mpm", "contrastive"} and np.isfinite(h.loss).all()
+    np.testing.assert_allclose(h.loss, h.parts["contrastive"] + 20.0 * h.parts["mpm"], rtol=1e-6)
     assert p3.embed(m, pts).shape == (len(pts), 32)
     with pytest.raises(ValueError):
         p3.train_unimodal("pointbert", pts[..., :2], _tiny(), seed=0)
@@ -233,8 +229,8 @@ def test_train_multimodal_retrieval_beats_chance():
     test = ~train
     m, h = p3.train_multimodal("pointnet", pts[train], {k: v[train] for k, v in targets.items()},
                                _tiny(epochs=12, batch_size=16), seed=0)
-    assert set(h) >= {"loss", "nce_text", "nce_image", "temperature"}
-    assert h["loss"][-1] < h["loss"][0]
+    assert set(h.parts) == {"nce_text", "nce_image"}
+    assert h.epoch_mean()[-1] < h.epoch_mean()[0]
     z = p3.embed(m, pts[test])
     u = p3.project_targets(m, "text", targets["text"][test])
     z /= np.linalg.norm(z, axis=1, keepdims=True)
@@ -253,22 +249,30 @@ def test_pretrained_encoder_is_cached(tmp_cache, monkeypatch):
     ds = SimpleNamespace(points=pts, labels=labels, split=split,
                          mask=lambda name: split == {"train": 0, "val": 1, "test": 2}[name])
     calls = []
-    real = p3.train_unimodal
+    real = p3._train
 
     def counting(*a, **kw):
         calls.append(a[0])
-        assert len(a[1]) == int((split == 0).sum())  # trained on the training shapes only
+        assert len(a[2]) == int((split == 0).sum())  # trained on the training shapes only
         return real(*a, **kw)
 
-    monkeypatch.setattr(p3, "train_unimodal", counting)
+    monkeypatch.setattr(p3, "_train", counting)
     s = _tiny(epochs=2)
     m1, h1 = p3.pretrained_encoder("pointnet", "unimodal", ds, "ci", seed=0, settings=s)
     m2, h2 = p3.pretrained_encoder("pointnet", "unimodal", ds, "ci", seed=0, settings=s)
     assert calls == ["pointnet"]
-    np.testing.assert_array_equal(h1["step_loss"], h2["step_loss"])
-    E = p3.embed_dataset("pointnet", "unimodal", ds, "ci", seed=0, settings=s)
+    np.testing.assert_array_equal(h1.loss, h2.loss)
+    E, h = p3.encoder_run("pointnet", "unimodal", ds, "ci", seed=0, settings=s)
     assert calls == ["pointnet"] and E.shape == (len(pts), 32)
     np.testing.assert_array_equal(E, p3.embed(m2, pts))
+    np.testing.assert_array_equal(h.loss, h1.loss)
+    E2, h2 = p3.encoder_run("pointnet", "unimodal", ds, "ci", seed=0, settings=s)  # from the embed3d cache
+    np.testing.assert_array_equal(E2, E)
+    np.testing.assert_array_equal(h2.loss, h1.loss)
+    with pytest.raises(ValueError, match="cloud 1, point 3"):
+        bad = pts.copy()
+        bad[1, 3, 0] = np.nan
+        p3.embed(m2, bad)
     p3.pretrained_encoder("pointnet", "unimodal", ds, "ci", seed=1, settings=s)  # another seed trains again
     assert calls == ["pointnet", "pointnet"]
     with pytest.raises(ValueError, match="unimodal"):

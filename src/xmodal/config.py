@@ -4,7 +4,7 @@ reports, ``full`` for a GPU). Paper pipelines read their own sizes from ``get_sc
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 __all__ = ["Scale", "SCALES", "get_scale", "scale_from_env"]
 
@@ -15,8 +15,10 @@ class Scale:
 
     ``per_category``: world instances per category (train+val+test); ``n_points``: points per cloud;
     ``resolution``: render size in pixels; ``views``: number of ring12 views kept per instance for
-    image features; ``seeds``: training/evaluation seeds for mean ± std; ``epochs``: a multiplier for
-    training lengths of the paper pipelines.
+    image features; ``seeds``: training/evaluation seeds for mean ± interval; ``threads``: CPU threads
+    (torch and BLAS, 0 = the machine's defaults) and ``device`` (``"cpu"`` or ``"auto"``: CUDA when
+    present) — the runtime policy :func:`xmodal.runtime.use` applies (``$XMODAL_THREADS`` and
+    ``$XMODAL_DEVICE`` override them).
     """
 
     name: str
@@ -25,17 +27,18 @@ class Scale:
     resolution: int
     views: int
     seeds: tuple[int, ...]
-    epochs: float
-    extra: dict = field(default_factory=dict)
+    threads: int = 1
+    device: str = "cpu"
 
     def with_(self, **kw) -> "Scale":
         return replace(self, **kw)
 
 
 SCALES: dict[str, Scale] = {
-    "ci": Scale("ci", per_category=12, n_points=512, resolution=64, views=1, seeds=(0, 1), epochs=0.15),
-    "default": Scale("default", per_category=150, n_points=1024, resolution=64, views=2, seeds=(0, 1, 2), epochs=1.0),
-    "full": Scale("full", per_category=1000, n_points=2048, resolution=128, views=4, seeds=(0, 1, 2), epochs=4.0),
+    "ci": Scale("ci", per_category=12, n_points=512, resolution=64, views=1, seeds=(0, 1)),
+    "default": Scale("default", per_category=150, n_points=1024, resolution=64, views=2, seeds=(0, 1, 2)),
+    "full": Scale("full", per_category=1000, n_points=2048, resolution=128, views=4, seeds=(0, 1, 2),
+                  threads=0, device="auto"),
 }
 
 
@@ -47,7 +50,21 @@ def get_scale(name: str) -> Scale:
 
 
 def scale_from_env(default: str = "default") -> str:
-    """The scale named by ``$XMODAL_SCALE`` (validated), else ``default``."""
-    name = os.environ.get("XMODAL_SCALE", default)
-    get_scale(name)
+    """The scale named by ``$XMODAL_SCALE`` (validated), else ``default``.
+
+    Unset, empty or blank ``XMODAL_SCALE`` all mean ``default`` — the same rule as the Makefile's
+    ``$${XMODAL_SCALE:-default}`` — so ``make``, a script and a notebook agree. Surrounding spaces are ignored.
+    A bad value raises ``ValueError`` naming ``XMODAL_SCALE`` and the valid names.
+    """
+    raw = os.environ.get("XMODAL_SCALE")
+    name = raw.strip() if raw is not None else ""
+    if not name:
+        name = default
+    try:
+        get_scale(name)
+    except ValueError as e:
+        if not name or raw is None or not raw.strip():  # the fallback itself is bad: a caller's error
+            raise
+        raise ValueError(f"XMODAL_SCALE={raw!r} is not a scale: {e}. Set XMODAL_SCALE to one of "
+                         f"{', '.join(SCALES)} (or leave it unset/empty for {default!r})") from None
     return name

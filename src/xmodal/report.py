@@ -10,18 +10,17 @@ import json
 import math
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Claim", "Report", "reports_root", "set_theme", "write_index", "watermark", "VERDICTS", "verdict_icon"]
+__all__ = ["Report", "reports_root", "set_theme", "write_index", "watermark", "verdict_icon"]
 
-VERDICTS = ("reproduced", "partly reproduced", "not reproduced", "not tested")
-_ICONS = {"reproduced": "✅", "partly reproduced": "🟡", "not reproduced": "❌", "not tested": "⚪"}
+from .claims import ICONS, VERDICTS, Outcome, Registry
 
 
 def verdict_icon(v: str) -> str:
-    return _ICONS.get(v, "?")
+    return ICONS.get(v, "?")
 
 
 def repo_root() -> Path:
@@ -77,29 +76,13 @@ def _clean(x: Any) -> Any:
 
 
 @dataclass
-class Claim:
-    """One claim of a paper and our verdict on it."""
-
-    id: str
-    statement: str
-    evidence: str
-    verdict: str
-    paper_value: Any = None
-    our_value: Any = None
-
-    def __post_init__(self) -> None:
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"verdict {self.verdict!r} is not one of {VERDICTS}")
-
-
-@dataclass
 class Report:
     """Collects the outputs of one notebook; ``topic`` is the notebook stem, e.g. ``"01_platos_cave"``."""
 
     topic: str
     title: str = ""
     scale: str = "default"
-    claims: list[Claim] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
     deviations: list[str] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)
     figures: list[str] = field(default_factory=list)
@@ -132,32 +115,32 @@ class Report:
             self.tables.append(name)
         return md
 
-    def claim(self, id: str, statement: str, evidence: str, verdict: str, paper_value: Any = None,
-              our_value: Any = None) -> Claim:
-        """Record (or replace) claim ``id`` with its evidence and verdict."""
-        c = Claim(str(id), statement, evidence, verdict, paper_value, our_value)
-        self.claims = [x for x in self.claims if x.id != c.id] + [c]
-        return c
+    def add(self, *outcomes: Outcome) -> None:
+        """Record (or replace, by id) judged claims / checks from a :class:`xmodal.claims.Registry`."""
+        for o in outcomes:
+            if not isinstance(o, Outcome):
+                raise TypeError(f"Report.add takes Outcomes from Registry.judge, got {type(o).__name__}")
+            self.outcomes = [x for x in self.outcomes if x.id != o.id] + [o]
 
     def claims_frame(self):
-        import pandas as pd
-
-        rows = [{"claim": c.id, "statement": c.statement, "paper": c.paper_value, "ours": c.our_value,
-                 "verdict": f"{verdict_icon(c.verdict)} {c.verdict}", "evidence": c.evidence} for c in self.claims]
-        return pd.DataFrame(rows, columns=["claim", "statement", "paper", "ours", "verdict", "evidence"])
+        """The recorded outcomes as a table (claim, statement, paper, ours, verdict, evidence)."""
+        return Registry.frame(self.outcomes)
 
     def save(self) -> Path:
         """Write ``results.json`` (atomically) and ``claims.md``; return the JSON path."""
+        from .runtime import numerics_environment
+
         payload = _clean({"topic": self.topic, "title": self.title, "scale": self.scale,
-                          "deviations": self.deviations, "claims": [asdict(c) for c in self.claims],
-                          "tables": self.tables, "figures": self.figures, "extra": self.extra})
+                          "deviations": self.deviations, "claims": [o.as_dict() for o in self.outcomes],
+                          "tables": self.tables, "figures": self.figures, "extra": self.extra,
+                          "numerics": numerics_environment()})
         path = self.dir / "results.json"
         fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
         with os.fdopen(fd, "w") as f:
             json.dump(payload, f, indent=2, ensure_ascii=False)
             f.write("\n")
         os.replace(tmp, path)
-        if self.claims:
+        if self.outcomes:
             (self.dir / "claims.md").write_text(self.claims_frame().to_markdown(index=False) + "\n")
         return path
 
@@ -179,7 +162,8 @@ def write_index(root: Path | None = None) -> Path:
                 cell = lambda v: "" if v is None else str(v).replace("|", "/")
                 lines.append(f"| {c['id']} | {cell(c['statement'])} | {cell(c.get('paper_value'))} | "
                              f"{cell(c.get('our_value'))} | {verdict_icon(c['verdict'])} {c['verdict']} |")
-                summary.append(c["verdict"])
+                if c.get("kind", "claim") == "claim":  # sanity checks (notebook 00) are not paper claims
+                    summary.append(c["verdict"])
             lines.append("")
         for t in data.get("tables", []):
             md = res.parent / f"{t}.md"
@@ -189,7 +173,7 @@ def write_index(root: Path | None = None) -> Path:
             lines += [f"![{fgr}]({topic}/{fgr}.png)", ""]
     if summary:
         counts = {v: summary.count(v) for v in VERDICTS if summary.count(v)}
-        lines.insert(4, "Verdicts: " + ", ".join(f"{verdict_icon(k)} {k}: {n}" for k, n in counts.items()) + "\n")
+        lines.insert(4, "Paper claims by verdict: " + ", ".join(f"{verdict_icon(k)} {k}: {n}" for k, n in counts.items()) + "\n")
     out = root / "README.md"
     out.write_text("\n".join(lines) + "\n")
     return out

@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+from contextlib import contextmanager
 
 import numpy as np
 
-__all__ = ["seed_everything", "derive_seed", "make_rng", "make_torch_generator"]
+__all__ = ["seed_everything", "derive_seed", "make_rng", "make_torch_generator", "seeded_init"]
 
 
 def derive_seed(seed: int, *keys: object) -> int:
@@ -36,6 +37,21 @@ def make_torch_generator(seed: int, *keys: object):
     g = torch.Generator()
     g.manual_seed(derive_seed(seed, *keys))
     return g
+
+
+@contextmanager
+def seeded_init(seed: int, *keys: object):
+    """A block (e.g. building a model) whose draws from torch's global RNG depend only on (seed, keys).
+
+    The global RNG is forked (CPU only) and restored afterwards, so initialising a model neither depends
+    on nor disturbs the randomness of anything else: ``with seeded_init(seed, "pretrain3d", arch):
+    model = build(...)``.
+    """
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(derive_seed(seed, *keys))
+        yield
 
 
 def seed_everything(seed: int, deterministic: bool = True) -> np.random.Generator:

@@ -1,6 +1,7 @@
 """Contrastive similarities and losses: symmetric InfoNCE, random Fourier features, WPCE (paper 02)."""
-from .heads import CLIPHead, IdentityScale, LearnedScale, WPCEHead
+from .heads import CLIPHead, LogitScale, WPCEHead
 from .losses import info_nce
+from .tokens import gather_packed, pack_tokens
 from .rff import KERNELS, RFF, exact_kernel, imq_kernel, imq_radius_pdf, rbf_kernel
 from .wpce import (
     positive_weight,
@@ -24,7 +25,8 @@ __all__ = [
     "signed_weight",
     "positive_weight",
     "CLIPHead",
-    "LearnedScale",
+    "LogitScale",
     "WPCEHead",
-    "IdentityScale",
+    "pack_tokens",
+    "gather_packed",
 ]

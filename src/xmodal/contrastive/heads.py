@@ -1,11 +1,12 @@
 """Trainable heads over frozen token features (paper 02, Part B).
 
 * :class:`CLIPHead` — CLIP's projection: pooled feature (B, in_dim) -> linear -> L2-normalise.
-* :class:`LearnedScale` — CLIP's logit scale s = exp(t), t initialised at log(1/0.07), s ≤ 100.
+* :class:`LogitScale` — the learnable logit scale: CLIP's s = exp(t), t₀ = log(1/0.07), s ≤ 100
+  (:meth:`LogitScale.clip`), or WPCE's identity parameterisation s = clamp(t, 1, 100), t₀ = 14.2857
+  (:meth:`LogitScale.wpce`).
 * :class:`WPCEHead` — WPCE's heads: every token i gives a point v_i = P x_i (linear projection) and
   a weight w_i = act(q·x_i + c) (linear weight head; act = a tanh(·/a) "signed" or a sigmoid(·/a)
   "positive", a = 100).
-* :class:`IdentityScale` — WPCE's scale: identity parameterisation s = clamp(t, 1, 100), t₀ = 14.2857.
 
 Logits of a batch are ``scale() * sim`` with sim = <CLIP embeddings> or <WPCE features>.
 """
@@ -20,7 +21,7 @@ import torch.nn.functional as F
 from .rff import RFF
 from .wpce import EPS, positive_weight, signed_weight, wpce_embed
 
-__all__ = ["CLIPHead", "LearnedScale", "WPCEHead", "IdentityScale", "WEIGHT_ACTIVATIONS"]
+__all__ = ["CLIPHead", "LogitScale", "WPCEHead", "WEIGHT_ACTIVATIONS"]
 
 WEIGHT_ACTIVATIONS = {"signed": signed_weight, "positive": positive_weight}
 
@@ -45,32 +46,41 @@ class CLIPHead(nn.Module):
         return F.normalize(self.proj(x), dim=-1, eps=EPS)
 
 
-class LearnedScale(nn.Module):
-    """Exp-parameterised logit scale: s = min(exp(t), max_scale), t₀ = log(init)."""
+class LogitScale(nn.Module):
+    """The project's one learnable logit scale s (logits = s · similarity), clamped to [min_scale, max_scale].
 
-    def __init__(self, init: float = 1 / 0.07, max_scale: float = 100.0):
+    ``param="exp"`` (CLIP, MERU): s = clamp(exp(t), ·), t₀ = log(init) — steps are relative;
+    ``param="identity"`` (WPCE): s = clamp(t, ·), t₀ = init — steps are absolute.
+    CLIP's default: init 1/0.07 ≈ 14.29, max 100. The clamp stops the gradient beyond the bounds.
+    """
+
+    def __init__(self, init: float = 1 / 0.07, max_scale: float = 100.0, min_scale: float = 0.0,
+                 param: str = "exp"):
         super().__init__()
-        if not (0 < init <= max_scale):
-            raise ValueError(f"need 0 < init <= max_scale, got init={init}, max_scale={max_scale}")
-        self.max_log = math.log(max_scale)
-        self.log_scale = nn.Parameter(torch.tensor(math.log(init), dtype=torch.float32))
+        if param not in ("exp", "identity"):
+            raise ValueError(f"unknown parameterisation {param!r}; valid: exp, identity")
+        if not (0 <= min_scale <= init <= max_scale) or init <= 0:
+            raise ValueError(f"need 0 <= min_scale <= init <= max_scale and init > 0, got min_scale={min_scale}, "
+                             f"init={init}, max_scale={max_scale}")
+        self.param, self.min_scale, self.max_scale = param, float(min_scale), float(max_scale)
+        t0 = math.log(init) if param == "exp" else float(init)
+        self.raw = nn.Parameter(torch.tensor(t0, dtype=torch.float32))
 
     def forward(self) -> torch.Tensor:
-        return self.log_scale.clamp(max=self.max_log).exp()
+        if self.param == "exp":
+            lo = math.log(self.min_scale) if self.min_scale > 0 else -math.inf
+            return self.raw.clamp(lo, math.log(self.max_scale)).exp()
+        return self.raw.clamp(self.min_scale, self.max_scale)
 
+    @classmethod
+    def clip(cls, init: float = 1 / 0.07, max_scale: float = 100.0) -> "LogitScale":
+        """CLIP's exp-parameterised scale."""
+        return cls(init, max_scale, 0.0, "exp")
 
-class IdentityScale(nn.Module):
-    """Identity-parameterised logit scale: s = clamp(t, min_scale, max_scale), t₀ = init (paper: 1/0.07)."""
-
-    def __init__(self, init: float = 14.2857, min_scale: float = 1.0, max_scale: float = 100.0):
-        super().__init__()
-        if not (0 < min_scale <= init <= max_scale):
-            raise ValueError(f"need 0 < min_scale <= init <= max_scale, got {min_scale}, {init}, {max_scale}")
-        self.min_scale, self.max_scale = float(min_scale), float(max_scale)
-        self.scale = nn.Parameter(torch.tensor(float(init), dtype=torch.float32))
-
-    def forward(self) -> torch.Tensor:
-        return self.scale.clamp(self.min_scale, self.max_scale)
+    @classmethod
+    def wpce(cls, init: float = 14.2857, min_scale: float = 1.0, max_scale: float = 100.0) -> "LogitScale":
+        """WPCE's identity-parameterised scale (the paper's Appendix: t₀ = 1/0.07, clamped to [1, 100])."""
+        return cls(init, max_scale, min_scale, "identity")
 
 
 class WPCEHead(nn.Module):

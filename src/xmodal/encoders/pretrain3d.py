@@ -19,7 +19,6 @@ deterministically: the same scale and seed give identical weights. :func:`pretra
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -28,8 +27,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..cache import cached_arrays, code_hash
-from ..progress import progress
-from ..seed import derive_seed, make_rng, make_torch_generator, seed_everything
+from ..contrastive.losses import info_nce
+from ..runtime import numerics_key, pick_device
+from ..seed import make_rng, make_torch_generator, seeded_init
+from ..train import History, TrainConfig, fit
 from .base import hash_inputs
 from .pointcloud import ARCHS, build_encoder, gather_points
 
@@ -44,6 +45,7 @@ __all__ = [
     "default_targets",
     "pretrained_encoder",
     "embed_dataset",
+    "encoder_run",
     "MODES",
 ]
 
@@ -107,10 +109,8 @@ class PretrainSettings:
     the uni-modal InfoNCE; ``init_temperature`` the multi-modal learnable T at start; ``mpm_weight`` λ and
     ``mask_ratio`` of PointBERT's masked point modelling; ``proj_dim`` of the uni-modal projection head;
     ``out_dim`` of every encoder; the architecture sizes; ``device`` ('cpu' is deterministic; 'auto' picks
-    CUDA when available); ``threads``: torch CPU threads while training (0 keeps the caller's setting).
-    One thread by default: CPU results depend on the thread count, so fixing it makes the weights the
-    same whoever calls, and on a shared 2-core machine two threads per process were measured up to ~8×
-    slower than one.
+    CUDA when available, ``$XMODAL_DEVICE`` overrides). Threads follow the caller's runtime policy
+    (:func:`xmodal.runtime.use`).
     """
 
     epochs: int = 10
@@ -134,7 +134,6 @@ class PretrainSettings:
     bert_heads: int = 4
     dgcnn_k: int = 16
     device: str = "cpu"
-    threads: int = 1
     scale: str = "custom"
     augment: dict = field(default_factory=dict)
 
@@ -142,8 +141,6 @@ class PretrainSettings:
         for name in ("epochs", "batch_size", "n_points_train", "proj_dim", "out_dim"):
             if int(getattr(self, name)) <= 0:
                 raise ValueError(f"PretrainSettings.{name} must be positive, got {getattr(self, name)}")
-        if int(self.threads) < 0:
-            raise ValueError(f"threads must be >= 0 (0: keep torch's setting), got {self.threads}")
         if self.batch_size < 2:
             raise ValueError(f"batch_size must be >= 2 for a contrastive loss, got {self.batch_size}")
         if self.lr <= 0 or self.temperature <= 0 or self.init_temperature <= 0:
@@ -153,6 +150,11 @@ class PretrainSettings:
 
     def with_(self, **kw) -> "PretrainSettings":
         return replace(self, **kw)
+
+    def train_config(self) -> TrainConfig:
+        """The :class:`xmodal.train.TrainConfig` of these settings (epochs over the training shapes)."""
+        return TrainConfig(epochs=int(self.epochs), batch_size=int(self.batch_size), lr=self.lr,
+                           weight_decay=self.weight_decay, warmup=self.warmup_frac, grad_clip=self.grad_clip)
 
     def model_kwargs(self, arch: str) -> dict:
         """Constructor arguments of ``arch``'s encoder under these settings."""
@@ -213,20 +215,13 @@ _SCALE_TABLE: dict[str, dict] = {
         "dgcnn": {"epochs": 1, "epochs_multimodal": 2, "dgcnn_k": 8, "n_points_train": 128},
     },
     "full": {
-        "common": {"batch_size": 128, "n_points_train": 1024, "lr": 1e-3, "device": "auto", "threads": 0},
+        "common": {"batch_size": 128, "n_points_train": 1024, "lr": 1e-3, "device": "auto"},
         "pointnet": {"epochs": 100, "epochs_multimodal": 100},
         "pointbert": {"epochs": 100, "epochs_multimodal": 100, "bert_groups": 64, "bert_group_size": 32,
                       "bert_width": 256, "bert_depth": 6, "bert_heads": 8},
         "dgcnn": {"epochs": 60, "epochs_multimodal": 60, "dgcnn_k": 20},
     },
 }
-
-
-def _device(name: str) -> torch.device:
-    """'auto' → CUDA when available, else CPU; anything else as given."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
 
 
 def _check_arch(arch: str) -> None:
@@ -285,130 +280,65 @@ def _check_points(points_train) -> np.ndarray:
     return np.ascontiguousarray(p, dtype=np.float32)
 
 
-def _schedule(total: int, warmup_frac: float):
-    warm = max(1, int(round(warmup_frac * total)))
-
-    def f(step: int) -> float:
-        if step < warm:
-            return (step + 1) / warm
-        return 0.5 * (1.0 + math.cos(math.pi * min(1.0, (step - warm) / max(1, total - warm))))
-
-    return f
-
-
-def _train(arch: str, mode: str, points_train, settings: PretrainSettings, seed: int, targets=None):
+def _train(arch: str, mode: str, points_train, settings: PretrainSettings, seed: int, targets=None,
+           progress_bar: bool = True):
+    """One pre-training run on :func:`xmodal.train.fit`: (model on the CPU in eval mode, History)."""
     _check_arch(arch)
     if not isinstance(settings, PretrainSettings):
         raise TypeError(f"settings must be a PretrainSettings, got {type(settings).__name__}")
-    prev = torch.get_num_threads()
-    if settings.threads:
-        torch.set_num_threads(settings.threads)
-    try:
-        return _train_impl(arch, mode, points_train, settings, seed, targets)
-    finally:
-        torch.set_num_threads(prev)
-
-
-def _train_impl(arch: str, mode: str, points_train, settings: PretrainSettings, seed: int, targets=None):
     P = _check_points(points_train)
     n, N, _ = P.shape
     npts = min(settings.n_points_train, N)
     if arch == "pointbert" and npts < max(settings.bert_groups, settings.bert_group_size):
         raise ValueError(f"pointbert needs n_points_train >= max(bert_groups, bert_group_size), got {npts}")
-    dev = _device(settings.device)
-    seed_everything(seed)
-    torch.manual_seed(derive_seed(seed, "pretrain3d", arch, mode, "init"))
-    model = build_encoder(arch, **settings.model_kwargs(arch))
-    if mode == "unimodal":
-        head = _projection_head(settings.out_dim, settings.proj_dim)
-    else:
-        dims = {k: v.shape[1] for k, v in targets.items()}
-        head = TargetHeads(dims, settings.out_dim, settings.init_temperature)
-        head.fit_standardisation(targets)
-        T = {k: torch.from_numpy(np.ascontiguousarray(v, np.float32)) for k, v in targets.items()}
-    model.to(dev)
-    head.to(dev)
-    params = list(model.parameters()) + list(head.parameters())
-    opt = torch.optim.AdamW(params, lr=settings.lr, weight_decay=settings.weight_decay)
-    B = min(settings.batch_size, n)
-    steps_per_epoch = n // B
-    total = steps_per_epoch * settings.epochs
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, _schedule(total, settings.warmup_frac))
-    g_order = make_torch_generator(seed, "pretrain3d", arch, mode, "order")
+    dev = torch.device(pick_device(settings.device))
+    with seeded_init(seed, "pretrain3d", arch, mode, "init"):
+        model = build_encoder(arch, **settings.model_kwargs(arch))
+        if mode == "unimodal":
+            head = _projection_head(settings.out_dim, settings.proj_dim)
+        else:
+            head = TargetHeads({k: v.shape[1] for k, v in targets.items()}, settings.out_dim, settings.init_temperature)
+            head.fit_standardisation(targets)
+    T = {k: torch.from_numpy(np.ascontiguousarray(v, np.float32)) for k, v in (targets or {}).items()}
     g_aug = make_torch_generator(seed, "pretrain3d", arch, mode, "augment")
     g_mask = make_torch_generator(seed, "pretrain3d", arch, mode, "mask")
     X = torch.from_numpy(P)
     aug_kw = dict(settings.augment)
-    hist: dict[str, list] = {"step_loss": []}
-    epoch_logs: dict[str, list] = {"loss": []}
-    t0 = time.perf_counter()
-    model.train()
-    head.train()
-    bar = progress(range(settings.epochs), desc=f"pretrain {arch} ({mode})", unit="epoch")
-    for _epoch in bar:
-        perm = torch.randperm(n, generator=g_order)
-        sums: dict[str, float] = {}
-        for s in range(steps_per_epoch):
-            idx = perm[s * B : (s + 1) * B]
-            parts: dict[str, torch.Tensor] = {}
-            if mode == "unimodal":
-                v1 = augment(X[idx], g_aug, npts, **aug_kw).to(dev)
-                v2 = augment(X[idx], g_aug, npts, **aug_kw).to(dev)
-                if arch == "pointbert":
-                    mpm, e1 = model.forward_mpm(v1, settings.mask_ratio, g_mask, return_embedding=True)
-                    e2 = model(v2)
-                    parts["mpm"] = mpm
-                else:
-                    e1, e2 = model(torch.cat([v1, v2])).chunk(2)
-                z1, z2 = head(torch.cat([e1, e2])).chunk(2)
-                z1, z2 = F.normalize(z1, dim=-1), F.normalize(z2, dim=-1)
-                parts["contrastive"] = _info_nce(z1 @ z2.T / settings.temperature)
-                loss = parts["contrastive"] + (settings.mpm_weight * parts["mpm"] if "mpm" in parts else 0.0)
+
+    def loss_fn(idx, step):
+        parts: dict[str, torch.Tensor] = {}
+        if mode == "unimodal":
+            v1 = augment(X[idx], g_aug, npts, **aug_kw).to(dev)
+            v2 = augment(X[idx], g_aug, npts, **aug_kw).to(dev)
+            if arch == "pointbert":
+                mpm, e1 = model.forward_mpm(v1, settings.mask_ratio, g_mask, return_embedding=True)
+                e2 = model(v2)
+                parts["mpm"] = mpm
             else:
-                v = augment(X[idx], g_aug, npts, **aug_kw).to(dev)
-                z = F.normalize(model(v), dim=-1)
-                scale = head.logit_scale()
-                loss = 0.0
-                for k in head.names:
-                    u = F.normalize(head(k, T[k][idx].to(dev)), dim=-1)
-                    parts[f"nce_{k}"] = _info_nce(scale * z @ u.T)
-                    loss = loss + parts[f"nce_{k}"]
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if settings.grad_clip:
-                nn.utils.clip_grad_norm_(params, settings.grad_clip)
-            opt.step()
-            sched.step()
-            lv = float(loss.detach())
-            if not math.isfinite(lv):
-                raise FloatingPointError(f"pretraining {arch} ({mode}) diverged: loss {lv} (lower settings.lr)")
-            hist["step_loss"].append(lv)
-            sums["loss"] = sums.get("loss", 0.0) + lv
-            for k, v in parts.items():
-                sums[k] = sums.get(k, 0.0) + float(v.detach())
-        for k, v in sums.items():
-            epoch_logs.setdefault(k, []).append(v / max(1, steps_per_epoch))
-        bar.set_postfix(loss=f"{epoch_logs['loss'][-1]:.4f}")
-    model.eval()
-    head.eval()
+                e1, e2 = model(torch.cat([v1, v2])).chunk(2)
+            z1, z2 = head(torch.cat([e1, e2])).chunk(2)
+            z1, z2 = F.normalize(z1, dim=-1), F.normalize(z2, dim=-1)
+            parts["contrastive"] = info_nce(z1 @ z2.T / settings.temperature)
+            loss = parts["contrastive"] + (settings.mpm_weight * parts["mpm"] if "mpm" in parts else 0.0)
+        else:
+            z = F.normalize(model(augment(X[idx], g_aug, npts, **aug_kw).to(dev)), dim=-1)
+            scale = head.logit_scale()
+            loss = 0.0
+            for k in head.names:
+                u = F.normalize(head(k, T[k][idx].to(dev)), dim=-1)
+                parts[f"nce_{k}"] = info_nce(scale * z @ u.T)
+                loss = loss + parts[f"nce_{k}"]
+        return loss, parts
+
+    cfg = settings.train_config()
+    hist = fit([model, head], loss_fn, cfg, n_items=n, device=dev, desc=f"pretrain {arch} ({mode})",
+               generator=make_torch_generator(seed, "pretrain3d", arch, mode, "order"), progress_bar=progress_bar)
     model.to("cpu")
     head.to("cpu")
     if mode == "multimodal":
         model.target_heads = head
     model.n_points_train = npts
-    history = {k: np.asarray(v, np.float64) for k, v in {**epoch_logs, **hist}.items()}
-    history["time_s"] = np.asarray(time.perf_counter() - t0)
-    history["n_points_train"] = np.asarray(npts)
-    history["steps"] = np.asarray(total)
-    if mode == "multimodal":
-        history["temperature"] = np.asarray(1.0 / float(head.logit_scale().detach()))
-    return model, history
-
-
-def _info_nce(logits):
-    from ..contrastive import info_nce
-
-    return info_nce(logits)
+    return model, hist
 
 
 def train_unimodal(arch: str, points_train, settings: PretrainSettings, seed: int = 0):
@@ -417,8 +347,8 @@ def train_unimodal(arch: str, points_train, settings: PretrainSettings, seed: in
     PointNet / DGCNN: shape-level contrastive learning between two augmented views; PointBERT: masked
     point modelling + the same contrastive term. ``model`` is the encoder in eval mode on the CPU (its
     output, before the projection head, is the embedding; ``model.n_points_train`` is the view size);
-    ``history`` holds per-epoch ``loss`` (and its parts ``contrastive``, ``mpm``), ``step_loss``,
-    ``time_s``, ``steps`` and ``n_points_train`` as arrays.
+    ``history`` is the trainer's :class:`xmodal.train.History` (per-step ``loss``, parts ``contrastive``
+    and ``mpm``, learning rates, wall time).
     """
     return _train(arch, "unimodal", points_train, settings, seed)
 
@@ -442,8 +372,8 @@ def train_multimodal(arch: str, points_train, targets: dict, settings: PretrainS
 
     Loss Σ_k info_nce(s · normalize(f(v)) normalize(A_k t̃_k)ᵀ) over one augmented view v per shape, with
     learnable A_k (:class:`TargetHeads`) and logit scale s. Returns (model, history); the heads are kept as
-    ``model.target_heads`` (see :func:`project_targets`), history has per-epoch ``loss``, ``nce_<name>``,
-    ``step_loss``, ``temperature`` (final T), ``time_s``, ``steps``.
+    ``model.target_heads`` (see :func:`project_targets`; final T = 1 / ``heads.logit_scale()``); history is
+    the trainer's :class:`xmodal.train.History` with parts ``nce_<name>``.
     """
     P = _check_points(points_train)
     return _train(arch, "multimodal", P, settings, seed, _check_targets(targets, len(P)))
@@ -468,6 +398,11 @@ def embed(model: nn.Module, points, batch_size: int = 256, n_points: int | None 
         raise ValueError(f"points must have shape (n, N, 3), got {P.shape}")
     if batch_size <= 0:
         raise ValueError(f"batch_size must be positive, got {batch_size}")
+    bad = ~np.isfinite(P).all(-1)
+    if bad.any():
+        i, j = map(int, np.argwhere(bad)[0])
+        raise ValueError(f"points contain NaN/inf: first at cloud {i}, point {j} ({int(bad.sum())} bad points); "
+                         "clean or drop those clouds before embedding")
     n, N, _ = P.shape
     n_use = n_points if n_points is not None else getattr(model, "n_points_train", None)
     if n_use is not None and int(n_use) < N:
@@ -550,12 +485,14 @@ def _cache_params(arch, mode, dataset, scale, seed, settings, targets, train_mas
             "n_shapes": int(len(dataset.points)), "n_train": int(train_mask.sum()),
             "points": hash_inputs(np.ascontiguousarray(dataset.points, np.float32)),
             "train_mask": hash_inputs(np.ascontiguousarray(train_mask)), "targets": _hash_targets(targets),
-            "code": code_hash("xmodal.encoders.pointcloud", "xmodal.encoders.pretrain3d", "xmodal.contrastive.losses")}
+            "code": code_hash("xmodal.encoders.pointcloud", "xmodal.encoders.pretrain3d", "xmodal.contrastive.losses",
+                              "xmodal.train"), "numerics": numerics_key()}
 
 
-def _to_arrays(model: nn.Module, history: dict) -> dict:
+def _to_arrays(model: nn.Module, history: History) -> dict:
     out = {f"w:{k}": v.detach().cpu().numpy() for k, v in model.state_dict().items()}
-    out.update({f"h:{k}": np.asarray(v) for k, v in history.items()})
+    out.update(history.as_arrays("h:"))
+    out["n_points_train"] = np.asarray(model.n_points_train)
     return out
 
 
@@ -567,14 +504,31 @@ def _from_arrays(arch, mode, arrays, settings, targets) -> tuple:
     state = {k[2:]: torch.from_numpy(np.array(v)) for k, v in arrays.items() if k.startswith("w:")}
     model.load_state_dict(state)
     model.eval()
-    model.n_points_train = int(arrays["h:n_points_train"])
-    history = {k[2:]: v for k, v in arrays.items() if k.startswith("h:")}
-    return model, history
+    model.n_points_train = int(arrays["n_points_train"])
+    return model, History.from_arrays(arrays, "h:")
+
+
+def _build_params(arch, mode, dataset, scale, seed, targets, settings):
+    """Resolve settings and targets and make the cache key, once (hashing every cloud is not free)."""
+    settings, targets = _resolve(arch, mode, dataset, scale, targets, settings)
+    train = np.asarray(dataset.mask("train"), bool)
+    return settings, targets, train, _cache_params(arch, mode, dataset, scale, seed, settings, targets, train)
+
+
+def _pretrained(arch, mode, dataset, seed, settings, targets, train, params, rebuild=False):
+    def build():
+        P = np.asarray(dataset.points)[train]
+        t = None if targets is None else {k: v[train] for k, v in targets.items()}
+        model, hist = _train(arch, mode, P, settings, seed, t)
+        return _to_arrays(model, hist)
+
+    arrays = cached_arrays("pretrain3d", params, build, rebuild=rebuild)
+    return _from_arrays(arch, mode, arrays, settings, targets)
 
 
 def pretrained_encoder(arch: str, mode: str, dataset, scale: str, seed: int = 0, targets: dict | None = None,
                        settings: PretrainSettings | None = None, rebuild: bool = False):
-    """The ``arch`` encoder pre-trained in ``mode`` on ``dataset.mask('train')`` shapes: (model, history).
+    """The ``arch`` encoder pre-trained in ``mode`` on ``dataset.mask('train')`` shapes: (model, History).
 
     Settings default to ``PretrainSettings.for_scale(scale, arch, mode)``. Multi-modal targets are
     ``{name: (N, d)}`` over ALL N shapes of the dataset (only the training rows are used); default
@@ -582,31 +536,28 @@ def pretrained_encoder(arch: str, mode: str, dataset, scale: str, seed: int = 0,
     mode, scale, seed, settings and hashes of the points, split and targets; a cached entry is loaded
     without training.
     """
-    settings, targets = _resolve(arch, mode, dataset, scale, targets, settings)
-    train = np.asarray(dataset.mask("train"), bool)
-    params = _cache_params(arch, mode, dataset, scale, seed, settings, targets, train)
+    settings, targets, train, params = _build_params(arch, mode, dataset, scale, seed, targets, settings)
+    return _pretrained(arch, mode, dataset, seed, settings, targets, train, params, rebuild)
+
+
+def encoder_run(arch: str, mode: str, dataset, scale: str, seed: int = 0, targets: dict | None = None,
+                settings: PretrainSettings | None = None) -> tuple[np.ndarray, History]:
+    """Embeddings (N, out_dim) float32 of ALL shapes of ``dataset`` and the training History, resolving the
+    encoder once: the embeddings are cached (``embed3d``) under the same key as the weights, and the
+    weights are loaded (or trained) only when the embeddings or the history are not cached yet."""
+    settings, targets, train, params = _build_params(arch, mode, dataset, scale, seed, targets, settings)
+    memo = {}
 
     def build():
-        P = np.asarray(dataset.points)[train]
-        if mode == "unimodal":
-            model, hist = train_unimodal(arch, P, settings, seed)
-        else:
-            model, hist = train_multimodal(arch, P, {k: v[train] for k, v in targets.items()}, settings, seed)
-        return _to_arrays(model, hist)
+        model, hist = _pretrained(arch, mode, dataset, seed, settings, targets, train, params)
+        memo["hist"] = hist
+        return {"embeddings": embed(model, dataset.points), **hist.as_arrays("h:")}
 
-    arrays = cached_arrays("pretrain3d", params, build, rebuild=rebuild)
-    return _from_arrays(arch, mode, arrays, settings, targets)
+    arrays = cached_arrays("embed3d", params, build)
+    return arrays["embeddings"], memo.get("hist") or History.from_arrays(arrays, "h:")
 
 
 def embed_dataset(arch: str, mode: str, dataset, scale: str, seed: int = 0, targets: dict | None = None,
                   settings: PretrainSettings | None = None) -> np.ndarray:
-    """Embeddings (N, out_dim) float32 of ALL shapes of ``dataset`` by :func:`pretrained_encoder`'s model, cached."""
-    settings, targets = _resolve(arch, mode, dataset, scale, targets, settings)
-    train = np.asarray(dataset.mask("train"), bool)
-    params = _cache_params(arch, mode, dataset, scale, seed, settings, targets, train)
-
-    def build():
-        model, _ = pretrained_encoder(arch, mode, dataset, scale, seed, targets, settings)
-        return {"embeddings": embed(model, dataset.points)}
-
-    return cached_arrays("embed3d", params, build)["embeddings"]
+    """Embeddings (N, out_dim) float32 of ALL shapes of ``dataset`` (:func:`encoder_run` without the history)."""
+    return encoder_run(arch, mode, dataset, scale, seed, targets, settings)[0]

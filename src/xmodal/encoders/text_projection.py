@@ -7,14 +7,13 @@ frozen EfficientNet-Lite0 feature v ∈ R^1280:
 
     g(t) = normalize(W_2 gelu(W_1 t + b_1) + b_2) ∈ R^512          (text head, :class:`ProjectionHead`)
     h(v) = normalize(W_v v + b_v)             ∈ R^512               (image head, linear)
-    L    = InfoNCE(s · g(T) h(V)^T),  s = exp(log_scale) ≤ 100       (symmetric, CLIP's loss)
+    L    = InfoNCE(s · g(T) h(V)^T),  s = LogitScale.clip() ≤ 100       (symmetric, CLIP's loss)
 
 trained on the train split only; each step pairs every shape of the batch with one random paraphrase and
 one random view. The multi-modal text embedding of a caption is g(MiniLM(c)) (512-d, unit norm).
 """
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -22,8 +21,11 @@ import torch
 from torch import nn
 
 from ..cache import cached_arrays, code_hash
-from ..progress import progress
-from ..seed import make_torch_generator
+from ..runtime import numerics_key
+from ..contrastive.heads import LogitScale
+from ..contrastive.losses import info_nce
+from ..seed import make_torch_generator, seeded_init
+from ..train import History, TrainConfig, fit
 from .base import Encoded, hash_inputs
 
 __all__ = ["ProjectionConfig", "ProjectionHead", "TextProjectionModel", "train_text_projection",
@@ -36,9 +38,9 @@ class ProjectionConfig:
 
     dim: output width (512, like the 3D latents); hidden: width of the text MLP (0 = a single Linear);
     epochs: passes over the training shapes; batch_size: pairs per InfoNCE batch; lr, weight_decay: AdamW;
-    init_scale: initial logit scale s = 1/temperature (CLIP: 1/0.07); threads: torch CPU threads while
-    training (0 keeps the caller's; 1 by default: on a shared 2-core machine two threads per process spend
-    more time waiting than computing).
+    init_scale: initial logit scale s = 1/temperature (CLIP: 1/0.07). Trained by :func:`xmodal.train.fit`
+    (AdamW with decay on matrices only, 10 % linear warm-up then cosine); threads follow the caller's
+    runtime policy (:func:`xmodal.runtime.use`).
     """
 
     dim: int = 512
@@ -48,14 +50,16 @@ class ProjectionConfig:
     lr: float = 2e-3
     weight_decay: float = 1e-4
     init_scale: float = 1 / 0.07
-    threads: int = 1
 
     def __post_init__(self):
         if self.dim <= 0 or self.hidden < 0 or self.epochs <= 0 or self.batch_size < 2:
             raise ValueError(f"invalid ProjectionConfig {self}: need dim > 0, hidden >= 0, epochs > 0, batch_size >= 2")
-        if not (self.lr > 0 and self.weight_decay >= 0 and self.init_scale > 0 and self.threads >= 0):
-            raise ValueError(f"invalid ProjectionConfig {self}: need lr > 0, weight_decay >= 0, init_scale > 0, "
-                             "threads >= 0")
+        if not (self.lr > 0 and self.weight_decay >= 0 and self.init_scale > 0):
+            raise ValueError(f"invalid ProjectionConfig {self}: need lr > 0, weight_decay >= 0, init_scale > 0")
+
+    def train_config(self) -> TrainConfig:
+        return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
+                           weight_decay=self.weight_decay, warmup=0.1)
 
 
 class ProjectionHead(nn.Module):
@@ -79,11 +83,11 @@ class TextProjectionModel(nn.Module):
         super().__init__()
         self.text = ProjectionHead(d_text, config.dim, config.hidden)
         self.image = ProjectionHead(d_image, config.dim, 0)
-        self.log_scale = nn.Parameter(torch.tensor(math.log(config.init_scale)))
+        self.scale = LogitScale.clip(config.init_scale)
 
     def logits(self, t: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         """(B, B) logits s · g(t_i)·h(v_j), s clamped at 100 as in CLIP."""
-        return self.log_scale.clamp(max=math.log(100.0)).exp() * self.text(t) @ self.image(v).T
+        return self.scale() * self.text(t) @ self.image(v).T
 
 
 def _as_views(a, name: str) -> np.ndarray:
@@ -98,13 +102,13 @@ def _as_views(a, name: str) -> np.ndarray:
 
 
 def train_text_projection(text_feats, image_feats, config: ProjectionConfig = ProjectionConfig(), seed: int = 0,
-                          progress_bar: bool = True) -> tuple[TextProjectionModel, dict[str, np.ndarray]]:
+                          progress_bar: bool = True) -> tuple[TextProjectionModel, History]:
     """Train the heads by symmetric InfoNCE on paired frozen features of the *training* shapes.
 
     text_feats: (n, P, d_text) or (n, d_text) float32 — P paraphrases per shape (one drawn per step);
     image_feats: (n, V, d_image) or (n, d_image) float32 — V views per shape (one drawn per step).
-    Returns (model in eval mode, history) with history["loss"]: (steps,) and history["epoch_loss"]: (epochs,).
-    Deterministic given ``seed`` (batches and draws come from a seeded torch.Generator).
+    Returns (model in eval mode, the trainer's History). Deterministic given ``seed``: initialisation under
+    :func:`xmodal.seed.seeded_init`, batches and draws from seeded ``torch.Generator``s.
     """
     T = torch.from_numpy(_as_views(text_feats, "text_feats"))
     V = torch.from_numpy(_as_views(image_feats, "image_feats"))
@@ -113,44 +117,18 @@ def train_text_projection(text_feats, image_feats, config: ProjectionConfig = Pr
     n = T.shape[0]
     if n < 2:
         raise ValueError(f"need at least 2 training shapes for a contrastive loss; got {n}")
-    prev = torch.get_num_threads()
-    if config.threads:
-        torch.set_num_threads(config.threads)
-    try:
-        return _train(T, V, config, seed, progress_bar)
-    finally:
-        torch.set_num_threads(prev)
+    with seeded_init(seed, "text_projection", "init"):
+        model = TextProjectionModel(T.shape[2], V.shape[2], config)
+    g_draw = make_torch_generator(seed, "text_projection", "draws")
 
+    def loss_fn(idx, step):
+        p = torch.randint(T.shape[1], (len(idx),), generator=g_draw)
+        v = torch.randint(V.shape[1], (len(idx),), generator=g_draw)
+        return info_nce(model.logits(T[idx, p], V[idx, v]))
 
-def _train(T: torch.Tensor, V: torch.Tensor, config: ProjectionConfig, seed: int, progress_bar: bool):
-    n = T.shape[0]
-    torch.manual_seed(int(seed))  # parameter initialisation
-    model = TextProjectionModel(T.shape[2], V.shape[2], config)
-    opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    g = make_torch_generator(seed, "text_projection")
-    bs = min(config.batch_size, n)
-    steps_per_epoch = max(1, n // bs)
-    total = steps_per_epoch * config.epochs
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=config.lr, total_steps=total, pct_start=0.1)
-    from ..contrastive import info_nce
-
-    losses = []
-    model.train()
-    for _ in progress(range(config.epochs), desc="text projection", unit="epoch", disable=not progress_bar):
-        perm = torch.randperm(n, generator=g)
-        for s in range(steps_per_epoch):
-            idx = perm[s * bs:(s + 1) * bs]
-            p = torch.randint(T.shape[1], (len(idx),), generator=g)
-            v = torch.randint(V.shape[1], (len(idx),), generator=g)
-            loss = info_nce(model.logits(T[idx, p], V[idx, v]))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            losses.append(loss.item())
-    model.eval()
-    loss = np.asarray(losses, np.float32)
-    return model, {"loss": loss, "epoch_loss": loss.reshape(config.epochs, steps_per_epoch).mean(1)}
+    hist = fit(model, loss_fn, config.train_config(), n_items=n, desc="text projection",
+               generator=make_torch_generator(seed, "text_projection", "order"), progress_bar=progress_bar)
+    return model, hist
 
 
 class MultiModalText:
@@ -193,17 +171,17 @@ def multimodal_text_encoder(text_feats, image_feats, config: ProjectionConfig = 
     T = _as_views(text_feats, "text_feats")
     V = _as_views(image_feats, "image_feats")
     params = {"text": hash_inputs(T), "image": hash_inputs(V), "config": asdict(config), "seed": int(seed),
-              "code": code_hash("xmodal.encoders.text_projection", "xmodal.contrastive.losses")}
+              "code": code_hash("xmodal.encoders.text_projection", "xmodal.contrastive", "xmodal.train"),
+              "numerics": numerics_key()}
 
     def build():
         model, hist = train_text_projection(T, V, config, seed, progress_bar=progress_bar)
         out = {f"w.{k}": v.detach().numpy() for k, v in model.state_dict().items()}
-        out.update({f"h.{k}": v for k, v in hist.items()})
+        out.update(hist.as_arrays("h."))
         return out
 
     arrays = cached_arrays("text_projection", params, build, rebuild=rebuild)
     model = TextProjectionModel(T.shape[2], V.shape[2], config)
     model.load_state_dict({k[2:]: torch.from_numpy(v) for k, v in arrays.items() if k.startswith("w.")})
     model.eval()
-    hist = {k[2:]: v for k, v in arrays.items() if k.startswith("h.")}
-    return MultiModalText(model.text), hist
+    return MultiModalText(model.text), History.from_arrays(arrays, "h.")

@@ -1,0 +1,151 @@
+"""The one runtime policy of the project: how many CPU threads and which device.
+
+Every pipeline enters :func:`use` (a context manager) with its :class:`~xmodal.config.Scale`; it is the
+only place in ``src/`` where thread counts are set (torch's intra-op threads and, through threadpoolctl,
+the BLAS/OpenMP pools of NumPy, SciPy and scikit-learn), so the frozen encoders, the trainer and the
+linear algebra all run under the same policy.
+
+- Threads: ``Scale.threads`` (``ci`` and ``default``: 1 — on the shared 2-core machine one thread per
+  process was measured several times faster than two, and a fixed count makes float reductions
+  repeatable; ``full``: 0 = leave the machine's defaults). ``$XMODAL_THREADS`` overrides.
+- Device: ``Scale.device`` (``"cpu"`` or ``"auto"`` = CUDA when present); ``$XMODAL_DEVICE`` overrides
+  (``cpu``, ``cuda``, ``cuda:1``, ``auto``). Asking for CUDA where there is none is an error, not a
+  silent fall-back.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+__all__ = ["Runtime", "resolve", "use", "apply", "pick_device", "numerics_environment", "numerics_key"]
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What :func:`use` applied: ``threads`` (0: the machine's defaults) and ``device`` (a torch device string)."""
+
+    threads: int
+    device: str
+
+    @property
+    def torch_device(self):
+        import torch
+
+        return torch.device(self.device)
+
+
+def pick_device(want: str = "cpu") -> str:
+    """``"cpu"``, ``"cuda[:i]"`` or ``"auto"`` (CUDA when available, else CPU) → a concrete device string.
+
+    ``$XMODAL_DEVICE`` overrides ``want``. A CUDA device that is not available raises ``RuntimeError``.
+    """
+    import torch
+
+    want = (os.environ.get("XMODAL_DEVICE") or want or "cpu").strip().lower()
+    if want == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if want == "cpu":
+        return "cpu"
+    if want.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise RuntimeError(f"device {want!r} was asked for (XMODAL_DEVICE or the scale) but CUDA is not "
+                               "available here; use XMODAL_DEVICE=cpu or auto")
+        return want
+    raise ValueError(f"unknown device {want!r}; valid: cpu, cuda, cuda:<i>, auto (XMODAL_DEVICE)")
+
+
+def _threads(want: int) -> int:
+    env = os.environ.get("XMODAL_THREADS", "").strip()
+    n = want if env == "" else env
+    try:
+        n = int(n)
+    except ValueError:
+        raise ValueError(f"XMODAL_THREADS must be a whole number >= 0 (0: machine default), got {env!r}") from None
+    if n < 0:
+        raise ValueError(f"threads must be >= 0 (0: machine default), got {n}")
+    return n
+
+
+def resolve(scale) -> Runtime:
+    """The :class:`Runtime` of ``scale`` (a :class:`~xmodal.config.Scale` or its name), overrides applied."""
+    from .config import Scale, get_scale
+
+    s = scale if isinstance(scale, Scale) else get_scale(scale)
+    return Runtime(_threads(s.threads), pick_device(s.device))
+
+
+@contextmanager
+def use(scale):
+    """Run a block under ``scale``'s runtime policy; yields the :class:`Runtime`; restores the caller's settings.
+
+    >>> with use("ci") as rt:   # doctest: +SKIP
+    ...     model.to(rt.device)
+    """
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    rt = resolve(scale)
+    prev = torch.get_num_threads()
+    if rt.threads:
+        torch.set_num_threads(rt.threads)
+        limits = threadpool_limits(rt.threads)
+    else:
+        limits = None
+    try:
+        yield rt
+    finally:
+        if limits is not None:
+            limits.restore_original_limits()
+        torch.set_num_threads(prev)
+
+
+_APPLIED: list = []
+
+
+def apply(scale) -> Runtime:
+    """Apply ``scale``'s policy to the whole process (a notebook's setup cell, a script's entry) and keep
+    it: :func:`use` entered without an exit. Returns the :class:`Runtime`."""
+    cm = use(scale)
+    rt = cm.__enter__()
+    _APPLIED.append(cm)  # kept alive: the limits stay until the process ends
+    return rt
+
+
+def numerics_environment() -> dict:
+    """What made the numbers: torch's CPU capability, BLAS libraries and their architectures, versions."""
+    import platform
+
+    import numpy as np
+    import torch
+    from threadpoolctl import threadpool_info
+
+    try:
+        cap = torch.backends.cpu.get_cpu_capability()
+    except Exception:  # pragma: no cover - older torch
+        cap = "unknown"
+    blas = sorted({(d.get("internal_api"), d.get("version"), d.get("architecture") or "")
+                   for d in threadpool_info() if d.get("user_api") == "blas"})
+    return {
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "torch_cpu_capability": cap,
+        "ATEN_CPU_CAPABILITY": os.environ.get("ATEN_CPU_CAPABILITY", ""),
+        "MKL_CBWR": os.environ.get("MKL_CBWR", ""),
+        "blas": [f"{a} {v} {arch}".strip() for a, v, arch in blas],
+    }
+
+
+def numerics_key() -> dict:
+    """What changes the bits of a CPU computation besides its inputs: torch's thread count, its CPU kernel
+    capability and version (part of the cache key of every trained or computed-in-torch artefact, so a cache
+    filled under other settings never leaks into results)."""
+    import torch
+
+    try:
+        cap = torch.backends.cpu.get_cpu_capability()
+    except Exception:  # pragma: no cover
+        cap = "unknown"
+    return {"threads": torch.get_num_threads(), "cpu_capability": cap, "torch": torch.__version__}

@@ -1,0 +1,265 @@
+"""The one training loop of the project (nanoGPT style: one ``get_lr``, one ``configure_optimizer``).
+
+Everything that learns — 3D pre-training, the text projection, the CLIP/WPCE heads, the synthetic PMI
+tables, and the heads and encoders of papers 03–05 — is trained by :func:`fit`: a caller passes its
+modules (or raw parameters), a loss closure and a :class:`TrainConfig`, never a copy of the loop.
+
+Per step ``t`` (0-based) of ``T = cfg.total_steps(n_items)``:
+
+1. the learning rate is ``get_lr(t)`` — linear warm-up over ``W`` steps, then cosine decay
+   ``lr_min + ½ (lr − lr_min)(1 + cos(π (t − W)/(T − W)))``;
+2. the batch is the next slice of an epoch-wise permutation of ``n_items`` drawn from the caller's
+   ``torch.Generator`` (never the global RNG), or ``None`` when the loss draws its own data;
+3. ``loss_fn(batch, t)`` returns the loss (or ``(loss, {part: tensor})``); a non-finite loss stops with
+   :class:`FloatingPointError` naming the step and the value;
+4. backward, optional gradient clipping at ``cfg.grad_clip`` (global L2 norm), AdamW step.
+
+AdamW gets two parameter groups: weight decay on every parameter with ≥ 2 dimensions (matrices,
+embeddings), none on biases, norms and scalars (the logit scale).
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable
+
+import numpy as np
+import torch
+from torch import nn
+
+from .progress import progress
+
+__all__ = ["TrainConfig", "History", "fit", "get_lr", "configure_optimizer", "epoch_batches"]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Length, optimiser and schedule of one training run.
+
+    Exactly one of ``steps`` (optimizer steps) and ``epochs`` (passes over ``n_items`` with
+    ``n_items // batch_size`` steps each) is set. ``warmup``: a fraction of the steps when < 1, else a
+    number of steps (at least 1). ``lr_min``: the cosine's floor. ``grad_clip``: max global gradient norm
+    (0: off). ``eval_every``: steps between calls of ``eval_fn`` (0: only at the end, when given).
+    """
+
+    steps: int | None = None
+    epochs: int | None = None
+    batch_size: int = 64
+    lr: float = 1e-3
+    lr_min: float = 0.0
+    weight_decay: float = 0.0
+    betas: tuple[float, float] = (0.9, 0.999)
+    warmup: float = 0.1
+    grad_clip: float = 0.0
+    eval_every: int = 0
+
+    def __post_init__(self):
+        if (self.steps is None) == (self.epochs is None):
+            raise ValueError(f"TrainConfig needs exactly one of steps and epochs, got steps={self.steps}, "
+                             f"epochs={self.epochs}")
+        for name in ("steps", "epochs"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or int(v) != v or v < 1):
+                raise ValueError(f"TrainConfig.{name} must be a positive integer, got {v!r}")
+        if isinstance(self.batch_size, bool) or int(self.batch_size) != self.batch_size or self.batch_size < 1:
+            raise ValueError(f"TrainConfig.batch_size must be a positive integer, got {self.batch_size!r}")
+        if not (self.lr > 0 and 0 <= self.lr_min <= self.lr):
+            raise ValueError(f"need lr > 0 and 0 <= lr_min <= lr, got lr={self.lr}, lr_min={self.lr_min}")
+        if self.weight_decay < 0 or self.grad_clip < 0 or self.warmup < 0 or self.eval_every < 0:
+            raise ValueError("weight_decay, grad_clip, warmup and eval_every must be >= 0")
+
+    def with_(self, **kw) -> "TrainConfig":
+        return replace(self, **kw)
+
+    def steps_per_epoch(self, n_items: int) -> int:
+        return max(1, int(n_items) // min(self.batch_size, int(n_items)))
+
+    def total_steps(self, n_items: int | None = None) -> int:
+        """Optimizer steps of the run (``epochs`` need ``n_items``)."""
+        if self.steps is not None:
+            return int(self.steps)
+        if not n_items:
+            raise ValueError("a run given in epochs needs n_items (the number of training items)")
+        return int(self.epochs) * self.steps_per_epoch(n_items)
+
+    def warmup_steps(self, total: int) -> int:
+        w = self.warmup * total if self.warmup < 1 else self.warmup
+        return max(1, int(round(w)))
+
+
+def get_lr(step: int, total: int, cfg: TrainConfig) -> float:
+    """Learning rate at ``step`` (0-based) of ``total``: linear warm-up to ``cfg.lr``, then cosine to ``lr_min``."""
+    warm = cfg.warmup_steps(total)
+    if step < warm:
+        return cfg.lr * (step + 1) / warm
+    frac = min(1.0, (step - warm) / max(1, total - warm))
+    return cfg.lr_min + 0.5 * (cfg.lr - cfg.lr_min) * (1.0 + math.cos(math.pi * frac))
+
+
+def _named_params(modules) -> list[tuple[str, nn.Parameter]]:
+    if isinstance(modules, nn.Module):
+        modules = [modules]
+    out, seen = [], set()
+    for i, m in enumerate(modules):
+        items = m.named_parameters() if isinstance(m, nn.Module) else [(f"p{i}", m)]
+        for name, p in items:
+            if not isinstance(p, torch.Tensor) or not p.requires_grad or id(p) in seen:
+                continue
+            seen.add(id(p))
+            out.append((f"{i}.{name}", p))
+    if not out:
+        raise ValueError("nothing to train: the modules have no parameters that require gradients")
+    return out
+
+
+def configure_optimizer(modules, cfg: TrainConfig) -> torch.optim.AdamW:
+    """AdamW over ``modules`` (nn.Modules and/or bare parameters) with decay / no-decay groups.
+
+    Weight decay ``cfg.weight_decay`` applies to parameters with ≥ 2 dimensions only; biases, norm
+    weights and scalars (logit scales, temperatures) are not decayed.
+    """
+    params = [p for _, p in _named_params(modules)]
+    decay = [p for p in params if p.ndim >= 2]
+    no_decay = [p for p in params if p.ndim < 2]
+    groups = [g for g in ({"params": decay, "weight_decay": cfg.weight_decay},
+                          {"params": no_decay, "weight_decay": 0.0}) if g["params"]]
+    return torch.optim.AdamW(groups, lr=cfg.lr, betas=tuple(cfg.betas))
+
+
+def epoch_batches(n: int, batch: int, steps: int, generator: torch.Generator) -> Iterable[torch.Tensor]:
+    """``steps`` index batches of size ``min(batch, n)``: consecutive slices of fresh permutations of
+    ``range(n)`` drawn from ``generator`` (the remainder of an epoch is dropped)."""
+    if not isinstance(generator, torch.Generator):
+        raise TypeError(f"batch order needs an explicit torch.Generator, got {type(generator).__name__}")
+    b = min(int(batch), int(n))
+    perm, pos = None, n
+    for _ in range(steps):
+        if pos + b > n:
+            perm, pos = torch.randperm(n, generator=generator), 0
+        yield perm[pos: pos + b]
+        pos += b
+
+
+@dataclass
+class History:
+    """What a run did: ``loss`` (steps,) float64; ``parts`` name → (steps,); ``lr`` (steps,);
+    ``evals`` a list of ``(step, {metric: value})``; ``seconds`` wall time; ``steps_per_epoch``."""
+
+    loss: np.ndarray
+    parts: dict = field(default_factory=dict)
+    lr: np.ndarray | None = None
+    evals: list = field(default_factory=list)
+    seconds: float = 0.0
+    steps_per_epoch: int = 1
+
+    def epoch_mean(self, name: str = "loss") -> np.ndarray:
+        """Mean of ``loss`` (or a part) over each full epoch: (epochs,)."""
+        v = self.loss if name == "loss" else self.parts[name]
+        k = max(1, self.steps_per_epoch)
+        n = len(v) // k
+        return np.asarray(v[: n * k], np.float64).reshape(n, k).mean(1)
+
+    def final(self, window: int = 50) -> float:
+        """Mean training loss over the last ``window`` steps."""
+        return float(np.mean(self.loss[-max(1, window):]))
+
+    def as_arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        """Flat arrays for the on-disk cache (:func:`History.from_arrays` reads them back)."""
+        out = {f"{prefix}loss": self.loss, f"{prefix}lr": self.lr if self.lr is not None else np.zeros(0),
+               f"{prefix}seconds": np.asarray(self.seconds), f"{prefix}steps_per_epoch": np.asarray(self.steps_per_epoch)}
+        out.update({f"{prefix}part.{k}": v for k, v in self.parts.items()})
+        if self.evals:
+            names = sorted({k for _, d in self.evals for k in d})
+            out[f"{prefix}eval_step"] = np.asarray([s for s, _ in self.evals], np.int64)
+            for k in names:
+                out[f"{prefix}eval.{k}"] = np.asarray([d.get(k, np.nan) for _, d in self.evals], np.float64)
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: dict, prefix: str = "") -> "History":
+        g = lambda k: arrays[f"{prefix}{k}"]
+        parts = {k[len(prefix) + 5:]: np.asarray(v) for k, v in arrays.items() if k.startswith(f"{prefix}part.")}
+        evals = []
+        if f"{prefix}eval_step" in arrays:
+            names = [k[len(prefix) + 5:] for k in arrays if k.startswith(f"{prefix}eval.")]
+            for i, s in enumerate(np.asarray(g("eval_step"))):
+                evals.append((int(s), {k: float(arrays[f"{prefix}eval.{k}"][i]) for k in names}))
+        return cls(np.asarray(g("loss")), parts, np.asarray(g("lr")), evals, float(g("seconds")),
+                   int(g("steps_per_epoch")))
+
+
+def fit(modules, loss_fn: Callable, cfg: TrainConfig, *, n_items: int | None = None,
+        generator: torch.Generator | None = None, device="cpu", eval_fn: Callable | None = None,
+        desc: str = "train", progress_bar: bool = True) -> History:
+    """Train ``modules`` by minimising ``loss_fn`` (module docstring); return the :class:`History`.
+
+    modules: an ``nn.Module``, or a list of modules and/or bare ``nn.Parameter``s; they are moved to
+    ``device`` and put in train mode, and left in eval mode on ``device`` at the end.
+    loss_fn(batch, step) → loss tensor, or (loss, {name: tensor}) to log parts; ``batch`` is a CPU
+    LongTensor of item indices when ``n_items`` is given (a ``generator`` is then required), else None.
+    eval_fn(step) → {metric: float}, called every ``cfg.eval_every`` steps and after the last one, under
+    ``torch.no_grad`` with the modules in eval mode.
+    """
+    mods = [modules] if isinstance(modules, nn.Module) else list(modules)
+    total = cfg.total_steps(n_items)
+    if n_items is not None:
+        if n_items < 2:
+            raise ValueError(f"need at least 2 training items, got {n_items}")
+        if generator is None:
+            raise ValueError("batches over n_items need an explicit torch.Generator (the global RNG is never used)")
+        batches = iter(epoch_batches(n_items, cfg.batch_size, total, generator))
+    else:
+        batches = None
+    dev = torch.device(device)
+    for m in mods:
+        if isinstance(m, nn.Module):
+            m.to(dev).train()
+    params = [p for _, p in _named_params(mods)]
+    opt = configure_optimizer(mods, cfg)
+    losses = np.zeros(total, np.float64)
+    lrs = np.zeros(total, np.float64)
+    parts: dict[str, np.ndarray] = {}
+    evals: list = []
+    t0 = time.perf_counter()
+
+    def run_eval(step):
+        for m in mods:
+            if isinstance(m, nn.Module):
+                m.eval()
+        with torch.no_grad():
+            evals.append((step, {k: float(v) for k, v in eval_fn(step).items()}))
+        for m in mods:
+            if isinstance(m, nn.Module):
+                m.train()
+
+    bar = progress(range(total), desc=desc, unit="step", leave=False, mininterval=1.0, disable=not progress_bar)
+    for step in bar:
+        lr = get_lr(step, total, cfg)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        out = loss_fn(next(batches) if batches is not None else None, step)
+        loss, logged = out if isinstance(out, tuple) else (out, {})
+        value = float(loss.detach())
+        if not math.isfinite(value):
+            raise FloatingPointError(f"{desc}: the loss is {value} at step {step} of {total} (lr {lr:.3g}); "
+                                     "lower the learning rate or check the inputs for NaN/inf")
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if cfg.grad_clip:
+            nn.utils.clip_grad_norm_(params, cfg.grad_clip)
+        opt.step()
+        losses[step], lrs[step] = value, lr
+        for k, v in logged.items():
+            parts.setdefault(k, np.zeros(total, np.float64))[step] = float(v.detach() if torch.is_tensor(v) else v)
+        if eval_fn is not None and cfg.eval_every and (step + 1) % cfg.eval_every == 0 and step + 1 < total:
+            run_eval(step + 1)
+        if progress_bar and step % 50 == 0:
+            bar.set_postfix(loss=f"{value:.4f}", refresh=False)
+    if eval_fn is not None:
+        run_eval(total)
+    for m in mods:
+        if isinstance(m, nn.Module):
+            m.eval()
+    return History(losses, parts, lrs, evals, time.perf_counter() - t0,
+                   cfg.steps_per_epoch(n_items) if n_items else total)
