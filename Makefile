@@ -13,6 +13,8 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 TIMEOUT ?= 1800
 # ci-scale runs write their reports here, never over the committed default reports in reports/.
 CI_REPORTS ?= $(abspath .pytest-reports)
+# the notebooks' determinism check starts from an empty cache of its own
+CI_CACHE ?= $(abspath .pytest-cache-ci)
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,11 +31,15 @@ install: $(STAMP) ## Create .venv and install everything (runs by itself before 
 reproduce: $(STAMP) ## Execute every notebook at default scale and regenerate reports/ (XMODAL_SCALE=full for a GPU)
 	@$(BIN)/python tools/run_notebooks.py --scale $${XMODAL_SCALE:-default} --timeout $(TIMEOUT) $(NOTEBOOKS)
 
-test: $(STAMP) ## Unit tests, then every notebook at ci scale under nbval
-	@rm -rf $(CI_REPORTS)
-	TQDM_DISABLE=1 XMODAL_SCALE=ci XMODAL_REPORTS=$(CI_REPORTS) $(BIN)/python -m pytest tests -q
-	TQDM_DISABLE=1 XMODAL_SCALE=ci XMODAL_REPORTS=$(CI_REPORTS) $(BIN)/python -m pytest -q -p no:cacheprovider \
+test: $(STAMP) ## Unit tests, then every notebook at ci twice (cold cache; warm cache + other threads) and compare
+	@rm -rf $(CI_REPORTS) $(CI_CACHE)
+	TQDM_DISABLE=1 XMODAL_SCALE=ci XMODAL_REPORTS=$(CI_REPORTS)/unit $(BIN)/python -m pytest tests -q
+	TQDM_DISABLE=1 XMODAL_SCALE=ci XMODAL_CACHE=$(CI_CACHE) $(BIN)/python tools/determinism.py run \
+		--reports $(CI_REPORTS)/cold --timeout $(TIMEOUT) $(NOTEBOOKS)
+	TQDM_DISABLE=1 XMODAL_SCALE=ci XMODAL_CACHE=$(CI_CACHE) XMODAL_REPORTS=$(CI_REPORTS)/warm OMP_NUM_THREADS=2 \
+		MKL_NUM_THREADS=2 $(BIN)/python -m pytest -q -p no:cacheprovider \
 		--nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=$(TIMEOUT) notebooks
+	$(BIN)/python tools/determinism.py compare $(CI_REPORTS)/cold $(CI_REPORTS)/warm
 
 validate: $(STAMP) ## Re-execute at default scale and compare with the committed notebooks (nbval, strict)
 	TQDM_DISABLE=1 XMODAL_SCALE=default XMODAL_REPORTS=$(abspath .validate-reports) $(BIN)/python -m pytest -q \
@@ -49,6 +55,6 @@ clean-cache: ## Delete the on-disk cache ($$XMODAL_CACHE, default ~/.cache/xmoda
 	@$(PYTHON) -c "import os,shutil,pathlib;p=pathlib.Path(os.environ.get('XMODAL_CACHE') or pathlib.Path.home()/'.cache'/'xmodal').expanduser();shutil.rmtree(p,ignore_errors=True);print('removed',p)"
 
 clean: ## Remove .venv and test outputs (keeps the cache)
-	rm -rf $(VENV) $(CI_REPORTS) .validate-reports
+	rm -rf $(VENV) $(CI_REPORTS) $(CI_CACHE) .validate-reports
 
 .PHONY: help install reproduce test validate lab bench clean-cache clean

@@ -1,7 +1,8 @@
-"""Notebook 00 acceptance: the world's sanity claims at ci scale, with explicit tolerances."""
+"""Notebook 00 acceptance: the world's sanity checks at ci scale against tests/expected/00_world.ci.json."""
 import numpy as np
 import pytest
 
+import _expected
 from xmodal.data import world_dataset
 from xmodal.papers import world_tour as tour
 
@@ -12,28 +13,18 @@ def ds():
 
 
 @pytest.fixture(scope="module")
-def sanity(ds):
-    table, feats = tour.encoder_sanity(ds, seed=0)
-    return table.set_index("check")["value"], feats
+def checks(ds):
+    table, _ = tour.encoder_sanity(ds, seed=0)
+    return {o.id: o for o in tour.judge_checks(table)}
 
 
-def test_claim_world_1_renders_carry_the_category(sanity):
-    v, _ = sanity
-    # 40 classes, 8 train shapes each at ci: chance is 0.025; demand 10× chance
-    assert v.iloc[0] > 0.25
+@pytest.mark.parametrize("cid", ["00-1", "00-2"])
+def test_sanity_check(checks, cid):
+    _expected.check("00_world", checks[cid])
 
 
-def test_claim_world_2_captions_carry_the_category(sanity):
-    v, _ = sanity
-    assert v.iloc[1] > 0.25  # MiniLM level-3 caption -> "a {category}"
-    assert v.iloc[1] > v.iloc[2] - 0.05 or v.iloc[2] > 0.25  # GloVe is weaker or also well above chance
-
-
-def test_neighbour_rates_are_rates(sanity, ds):
-    v, feats = sanity
-    rates = v[[k for k in v.index if k.startswith("5-NN")]]
-    assert ((rates >= 0) & (rates <= 1)).all()
-    assert set(feats) >= {"image (EfficientNet)", "text (MiniLM, level 3)"}
+def test_checks_are_not_paper_claims():
+    assert all(c.kind == "check" for c in tour.CHECKS)
 
 
 def test_same_category_rate_definition():

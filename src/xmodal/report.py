@@ -181,7 +181,8 @@ def write_index(root: Path | None = None) -> Path:
 
 def watermark(scale: str, packages=("numpy", "scipy", "torch", "scikit-learn", "trimesh", "open_clip_torch", "pandas",
                                    "matplotlib")) -> str:
-    """Versions of the key packages, Python and the scale used (the notebooks' last cell)."""
+    """Versions of the key packages, Python, the scale used and the numerics environment (torch's CPU kernel
+    capability, the BLAS libraries and their architecture) — the notebooks' last cell."""
     import platform
     from importlib.metadata import PackageNotFoundError, version
 
@@ -193,4 +194,10 @@ def watermark(scale: str, packages=("numpy", "scipy", "torch", "scikit-learn", "
             lines.append(f"{p} {version(p)}")
         except PackageNotFoundError:
             lines.append(f"{p} (not installed)")
+    from .runtime import numerics_environment
+
+    env = numerics_environment()
+    lines.append(f"numerics: torch CPU capability {env['torch_cpu_capability']}"
+                 f"{' (ATEN_CPU_CAPABILITY=' + env['ATEN_CPU_CAPABILITY'] + ')' if env['ATEN_CPU_CAPABILITY'] else ''}"
+                 f"; BLAS {', '.join(env['blas']) or 'none found'}")
     return "\n".join(lines)
