@@ -42,16 +42,18 @@ def main() -> int:
     ap.add_argument("notebooks", nargs="+", type=Path)
     ap.add_argument("--scale", default="default")
     ap.add_argument("--timeout", type=int, default=1800, help="per-cell execution timeout (s)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="folder for the executed notebooks (default: in place at the default scale, "
+                         "executed/<scale>/ otherwise)")
     args = ap.parse_args()
     get_scale(args.scale)  # fails early on a bad name
     env_scale = os.environ.get("XMODAL_SCALE")
     os.environ["XMODAL_SCALE"] = args.scale
     os.environ.setdefault("TQDM_DISABLE", "1")
-    in_place = args.scale == "default"
+    in_place = args.scale == "default" and args.out is None
     if not in_place:
-        out_dir = Path("executed") / args.scale
+        out_dir = args.out or Path("executed") / args.scale
         out_dir.mkdir(parents=True, exist_ok=True)
-        os.environ.setdefault("XMODAL_REPORTS", str(Path(f"reports-{args.scale}").resolve()))
     timings = {}
     for nb in args.notebooks:
         nb = nb.resolve()
@@ -75,8 +77,8 @@ def main() -> int:
                 os.unlink(tmp)
         timings[nb.name] = round(time.time() - t0, 1)
         print(f"   done in {timings[nb.name]:.0f} s", flush=True)
-    idx = write_index()
-    tfile = reports_root() / f"timings_{args.scale}.json"  # wall seconds per notebook, merged across runs
+    idx = write_index(reports_root(args.scale))
+    tfile = reports_root(args.scale) / f"timings_{args.scale}.json"  # wall seconds per notebook, merged across runs
     old = json.loads(tfile.read_text()) if tfile.exists() else {}
     tfile.write_text(json.dumps({**old, **timings}, indent=1, sort_keys=True) + "\n")
     print(f"reports index: {idx}")

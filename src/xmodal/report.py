@@ -32,10 +32,13 @@ def repo_root() -> Path:
     return Path.cwd()
 
 
-def reports_root() -> Path:
-    """``$XMODAL_REPORTS`` if set, else ``<repo>/reports``."""
+def reports_root(scale: str | None = None) -> Path:
+    """``$XMODAL_REPORTS`` if set; else ``<repo>/reports`` for the ``default`` scale (the committed reports)
+    and ``<repo>/reports-<scale>`` for any other, so a ``ci`` or ``full`` run never overwrites them."""
     env = os.environ.get("XMODAL_REPORTS")
-    return Path(env).expanduser() if env else repo_root() / "reports"
+    if env:
+        return Path(env).expanduser().resolve()
+    return repo_root() / ("reports" if scale in (None, "default") else f"reports-{scale}")
 
 
 _THEME_SET = False
@@ -90,7 +93,7 @@ class Report:
 
     @property
     def dir(self) -> Path:
-        d = reports_root() / self.topic
+        d = reports_root(self.scale) / self.topic
         d.mkdir(parents=True, exist_ok=True)
         return d
 

@@ -1,0 +1,93 @@
+"""Compare a fresh re-execution's results with the committed ``reports/`` (``make validate``).
+
+For every ``<topic>/results.json`` of the committed reports and of the fresh run:
+
+- every claim's verdict must be equal;
+- every headline number must agree: when the committed claim also reports ``<name>_lo`` and ``<name>_hi``
+  (its interval over training seeds), the fresh value must lie inside that interval; otherwise it must be
+  within the tolerance of ``tests/expected/<topic>.default.json`` (``tolerances`` block, same format as the
+  ci expectations: ``default``, ``<claim>/*``, ``<claim>/<name>``), or within abs 1e-9 / rel 1e-9
+  (pure math) when the file does not set one.
+
+    python tools/validate.py COMMITTED_REPORTS FRESH_REPORTS
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PURE = {"abs": 1e-9, "rel": 1e-9}
+
+
+def _tolerance(tol: dict, cid: str, name: str) -> dict:
+    out = dict(PURE)
+    for key in ("default", f"{cid}/*", f"{cid}/{name}"):
+        out.update(tol.get(key, {}))
+    return out
+
+
+def check_topic(committed: dict, fresh: dict, tol: dict) -> list[str]:
+    """Differences that fail validation (empty when the fresh run reproduces the committed one)."""
+    problems = []
+    new = {c["id"]: c for c in fresh.get("claims", [])}
+    for c in committed.get("claims", []):
+        cid = c["id"]
+        if cid not in new:
+            problems.append(f"{cid}: missing from the fresh run")
+            continue
+        f = new[cid]
+        if f["verdict"] != c["verdict"]:
+            problems.append(f"{cid}: verdict {f['verdict']!r}, committed {c['verdict']!r}")
+        nums, fnums = c.get("numbers") or {}, f.get("numbers") or {}
+        for name, want in nums.items():
+            if not isinstance(want, (int, float)) or name.endswith(("_lo", "_hi")):
+                continue
+            got = fnums.get(name)
+            if got is None:
+                problems.append(f"{cid}: number {name!r} missing from the fresh run")
+                continue
+            lo, hi = nums.get(f"{name}_lo"), nums.get(f"{name}_hi")
+            if isinstance(lo, (int, float)) and isinstance(hi, (int, float)):
+                if not lo <= got <= hi:
+                    problems.append(f"{cid}: {name} = {got:.6g} outside the committed interval [{lo:.6g}, {hi:.6g}]")
+                continue
+            t = _tolerance(tol, cid, name)
+            if not math.isclose(got, want, rel_tol=t["rel"], abs_tol=t["abs"]):
+                problems.append(f"{cid}: {name} = {got!r}, committed {want!r} (abs {t['abs']}, rel {t['rel']})")
+    return problems
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("committed", type=Path)
+    ap.add_argument("fresh", type=Path)
+    a = ap.parse_args()
+    bad = 0
+    topics = sorted(p.parent.name for p in a.committed.glob("*/results.json"))
+    if not topics:
+        print(f"validate: no results.json under {a.committed}")
+        return 1
+    for topic in topics:
+        fresh = a.fresh / topic / "results.json"
+        if not fresh.exists():
+            print(f"validate: {topic}: the fresh run wrote no results.json")
+            bad += 1
+            continue
+        tfile = ROOT / "tests" / "expected" / f"{topic}.default.json"
+        tol = json.loads(tfile.read_text()).get("tolerances", {}) if tfile.exists() else {}
+        problems = check_topic(json.loads((a.committed / topic / "results.json").read_text()),
+                               json.loads(fresh.read_text()), tol)
+        if problems:
+            bad += 1
+            print(f"validate: {topic}: {len(problems)} difference(s)\n  " + "\n  ".join(problems))
+        else:
+            print(f"validate: {topic}: verdicts and numbers reproduce the committed report")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
