@@ -190,6 +190,10 @@ def test_combine_rules():
     assert claims.combine_parts([True, True]) == "reproduced"
     assert claims.combine_parts([True, False]) == "partly reproduced"
     assert claims.combine_parts([False]) == "not reproduced"
+    # a part within the noise: the verdict stands only if every way it could fall gives the same one
+    assert claims.combine_parts([True, None]) == "inconclusive"       # reproduced or partly
+    assert claims.combine_parts([False, None]) == "inconclusive"      # partly or not
+    assert claims.settle(lambda a, b: "reproduced" if a or b else "not reproduced", a=True, b=None) == "reproduced"
     c = claims.combine_comparisons
     assert c(["better", "better"]) == "reproduced"
     assert c(["better", "inconclusive"]) == "partly reproduced"

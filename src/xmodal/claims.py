@@ -21,14 +21,15 @@ are not counted in the verdict tally.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+import itertools
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
 from .evaluation.stats import Interval, paired_interval, seed_interval
 
 __all__ = ["VERDICTS", "ICONS", "Rule", "Claim", "Outcome", "Registry", "Interval", "paired_interval",
-           "seed_interval", "compare", "combine_parts", "combine_comparisons"]
+           "seed_interval", "compare", "decided", "settle", "combine_parts", "combine_comparisons"]
 
 VERDICTS = ("reproduced", "partly reproduced", "not reproduced", "inconclusive", "not testable")
 ICONS = {"reproduced": "✅", "partly reproduced": "🟡", "not reproduced": "❌", "inconclusive": "❔",
@@ -170,12 +171,37 @@ def compare(a, b, margin: float = 0.0, confidence: float = 0.95) -> tuple[str, I
     return "inconclusive", iv
 
 
-def combine_parts(parts: Sequence[bool]) -> str:
-    """A claim made of several parts that each hold or not: all → reproduced, some → partly, none → not."""
-    parts = [bool(p) for p in parts]
+def settle(rule: Callable[..., str], **parts) -> str:
+    """The verdict of ``rule(**parts)`` when some parts are ``None`` (undecided: within the noise).
+
+    Every way of deciding the undecided parts (True / False) is tried: if all give the same verdict it is
+    the verdict, otherwise the claim is ``inconclusive`` — the noise, not the evidence, would decide it.
+    """
+    open_ = [k for k, v in parts.items() if v is None]
+    seen = {rule(**{**parts, **dict(zip(open_, combo))}) for combo in itertools.product((True, False), repeat=len(open_))}
+    return seen.pop() if len(seen) == 1 else "inconclusive"
+
+
+def decided(outcome: str) -> bool | None:
+    """An outcome of :func:`compare` as a part: True (better), False (worse), None (within the noise)."""
+    return {"better": True, "worse": False, "inconclusive": None}[outcome]
+
+
+def combine_parts(parts: Sequence[bool | None]) -> str:
+    """A claim made of several parts: all hold → reproduced, some → partly, none → not reproduced.
+
+    A part may be ``None`` (within the noise); the verdict is then decided by :func:`settle` — the common
+    verdict of every way the undecided parts could fall, else ``inconclusive``.
+    """
+    parts = [None if p is None else bool(p) for p in parts]
     if not parts:
         raise ValueError("need at least one part")
-    return "reproduced" if all(parts) else "partly reproduced" if any(parts) else "not reproduced"
+
+    def rule(**kw):
+        ps = list(kw.values())
+        return "reproduced" if all(ps) else "partly reproduced" if any(ps) else "not reproduced"
+
+    return settle(rule, **{f"p{i}": p for i, p in enumerate(parts)})
 
 
 def combine_comparisons(outcomes: Sequence[str]) -> str:

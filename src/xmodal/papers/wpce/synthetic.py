@@ -43,107 +43,27 @@ typical error min_c sqrt(E_{p(x)p(y)}(S - G - c)²), and the numerical rank of S
 """
 from __future__ import annotations
 
-import math
 import time
-from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
 import torch
-from tqdm.auto import tqdm
 
-from xmodal.contrastive import (
-    RFF,
-    IdentityScale,
-    LearnedScale,
-    info_nce,
-    signed_weight,
-    wpce_embed,
-    wpce_similarity_matrix_exact,
-)
-from xmodal.seed import make_torch_generator, seed_everything
+from ... import runtime
+from ...contrastive import LogitScale, RFF, info_nce, signed_weight, wpce_embed, wpce_similarity_matrix_exact
+from ...evaluation import numerical_rank
+from ...progress import progress
+from ...seed import make_torch_generator, seed_everything
+from ...train import fit
+from .settings import SyntheticSettings
 
-__all__ = [
-    "Settings",
-    "METHODS",
-    "joint_distribution",
-    "pmi_matrix",
-    "mutual_information",
-    "population_infonce",
-    "sup_error",
-    "weighted_rmse",
-    "numerical_rank",
-    "train_clip",
-    "train_wpce",
-    "pmi_rank_d",
-    "run",
-    "run_seeds",
-    "plot_gap",
-]
+__all__ = ["COLUMNS", "joint_distribution", "pmi_matrix", "mutual_information", "population_infonce",
+           "sup_error", "weighted_rmse", "pmi_rank_d", "train_clip", "train_wpce", "run", "run_seeds"]
 
-METHODS = ("clip", "wpce", "wpce_linear", "pmi_rank_d")
 COLUMNS = [
     "method", "d", "seed", "n_items", "n_points", "mi", "pop_loss", "gap", "delta_sup", "rmse", "rank",
     "pmi_rank", "logit_scale", "final_train_loss", "train_seconds",
 ]
-
-
-@dataclass(frozen=True)
-class Settings:
-    """All sizes of a Part A run.
-
-    n_items: N; kappa, kappa2, noise: κ, κ₂, λ of :func:`joint_distribution`; dims: the d's swept;
-    n_points: M points per item (WPCE); n_features: D (RFF); kernel / kernel_scale: Gaussian σ;
-    alphas: (α₁, α₂); steps, batch_size, lr, warmup: Adam with linear warm-up + cosine decay;
-    rank_tol: relative singular-value threshold of the numerical rank; methods: subset of METHODS;
-    seeds: the seeds :func:`run_seeds` loops over; threads: torch intra-op threads while training (the
-    ops are tiny: extra threads only add overhead, and on a busy machine 2 threads ran ~100× slower).
-    """
-
-    name: str = "default"
-    n_items: int = 64
-    kappa: float = 100.0
-    kappa2: float = 0.5
-    noise: float = 0.1
-    dims: tuple[int, ...] = (2, 4, 8, 16)
-    n_points: int = 8
-    n_features: int = 256
-    kernel: str = "gauss"
-    kernel_scale: float = 0.5
-    alphas: tuple[float, float] = (2 / 3, 1 / 3)
-    steps: int = 2000
-    batch_size: int = 256
-    lr: float = 0.1
-    warmup: int = 50
-    rank_tol: float = 1e-3
-    methods: tuple[str, ...] = ("clip", "wpce", "wpce_linear", "pmi_rank_d")
-    seeds: tuple[int, ...] = (0, 1, 2)
-    threads: int = 1
-
-    def __post_init__(self):
-        bad = [m for m in self.methods if m not in METHODS]
-        if bad:
-            raise ValueError(f"unknown methods {bad}; valid methods are {', '.join(METHODS)}")
-        if self.n_items < 3 or any(int(d) < 1 for d in self.dims) or self.n_points < 1 or self.steps < 1:
-            raise ValueError("need n_items >= 3, dims >= 1, n_points >= 1 and steps >= 1")
-        if not (0 < self.noise < 1):
-            raise ValueError(f"noise λ must lie in (0, 1) so that p > 0 everywhere, got {self.noise}")
-
-    @classmethod
-    def for_scale(cls, name: str) -> "Settings":
-        """Presets: ``ci`` (≤ 30 s), ``default`` (≤ 3 min on 2 cores), ``full`` (bigger, longer)."""
-        if name == "ci":
-            return cls(name="ci", n_items=32, kappa=20.0, dims=(2, 4), n_points=4, n_features=128, steps=100,
-                       batch_size=128, warmup=10, methods=("clip", "wpce", "pmi_rank_d"), seeds=(0,))
-        if name == "default":
-            return cls()
-        if name == "full":
-            return cls(name="full", n_items=128, kappa=200.0, dims=(2, 4, 8, 16, 32), n_points=16, n_features=1024,
-                       steps=6000, batch_size=512, lr=0.05, warmup=200)
-        raise ValueError(f"unknown scale {name!r}; valid scales are ci, default, full")
-
-    def with_(self, **kw) -> "Settings":
-        return replace(self, **kw)
 
 
 # ----------------------------------------------------------------------------- the distribution
@@ -212,12 +132,6 @@ def weighted_rmse(S: np.ndarray, G: np.ndarray, P: np.ndarray) -> float:
     return float(np.sqrt((w * (E - c) ** 2).sum()))
 
 
-def numerical_rank(S: np.ndarray, rel_tol: float = 1e-3) -> int:
-    """Number of singular values of S ≥ rel_tol × the largest."""
-    s = np.linalg.svd(np.asarray(S, np.float64), compute_uv=False)
-    return int((s >= rel_tol * s[0]).sum()) if s[0] > 0 else 0
-
-
 def pmi_rank_d(G: np.ndarray, d: int) -> np.ndarray:
     """Reference similarity: mean(G) + the best rank-d (Frobenius) approximation of G - mean(G)."""
     c = G.mean()
@@ -228,12 +142,13 @@ def pmi_rank_d(G: np.ndarray, d: int) -> np.ndarray:
 # ----------------------------------------------------------------------------- training
 
 
-def _sampler(P: np.ndarray, gen: torch.Generator):
+def _sampler(P: np.ndarray, gen: torch.Generator, device):
+    """draw(k) → (x, y): k pairs sampled from p = P (flattened multinomial on the CPU ``gen``), on ``device``."""
     n = P.shape[0]
     flat = torch.as_tensor(P.reshape(-1), dtype=torch.float64)
 
     def draw(k: int):
-        idx = torch.multinomial(flat, k, replacement=True, generator=gen)
+        idx = torch.multinomial(flat, k, replacement=True, generator=gen).to(device)
         return idx // n, idx % n
 
     return draw
@@ -248,54 +163,45 @@ def _batch_logits(S_items: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> to
     return S_items[x[:, None], y[None, :]]
 
 
-def _schedule(opt, step: int, settings: Settings):
-    if step < settings.warmup:
-        f = (step + 1) / settings.warmup
-    else:
-        f = 0.5 * (1 + math.cos(math.pi * (step - settings.warmup) / max(1, settings.steps - settings.warmup)))
-    for g in opt.param_groups:
-        g["lr"] = settings.lr * f
+def _ema(losses: np.ndarray, beta: float = 0.98) -> float:
+    """Exponential moving average of the batch losses (the 'final train loss' of a run)."""
+    ema = float(losses[0])
+    for v in losses[1:]:
+        ema = beta * ema + (1 - beta) * float(v)
+    return ema
 
 
-def _fit(params, loss_fn, settings: Settings, desc: str) -> float:
-    opt = torch.optim.Adam(params, lr=settings.lr)
-    ema = None
-    for step in tqdm(range(settings.steps), desc=desc, leave=False, mininterval=1.0):
-        _schedule(opt, step, settings)
-        loss = loss_fn()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
-    return float(ema)
+def _param(t: torch.Tensor, device) -> torch.nn.Parameter:
+    return torch.nn.Parameter(t.to(device))
 
 
-def train_clip(P: np.ndarray, d: int, settings: Settings, seed: int):
-    """Train CLIP tables; returns (S (N, N) float64 logits, logit scale, final train loss EMA)."""
+def train_clip(P: np.ndarray, d: int, settings: SyntheticSettings, seed: int, device="cpu"):
+    """Train CLIP tables U, V (N, d), rows L2-normalised, S = s <û_x, v̂_y> with the exp-parameterised scale,
+    by :func:`xmodal.train.fit`. Returns (S (N, N) float64 logits, logit scale, final train loss EMA)."""
     n = P.shape[0]
     g_init = make_torch_generator(seed, "wpce_synthetic", "clip", d, "init")
-    draw = _sampler(P, make_torch_generator(seed, "wpce_synthetic", "clip", d, "batches"))
-    U = torch.nn.Parameter(torch.randn(n, d, generator=g_init))
-    V = torch.nn.Parameter(torch.randn(n, d, generator=g_init))
-    scale = LearnedScale()
+    draw = _sampler(P, make_torch_generator(seed, "wpce_synthetic", "clip", d, "batches"), device)
+    U = _param(torch.randn(n, d, generator=g_init), device)
+    V = _param(torch.randn(n, d, generator=g_init), device)
+    scale = LogitScale.clip().to(device)
 
-    def loss_fn():
+    def loss_fn(_batch, _step):
         x, y = draw(settings.batch_size)
         u = torch.nn.functional.normalize(U, dim=1)
         v = torch.nn.functional.normalize(V, dim=1)
         return info_nce(_batch_logits(scale() * u @ v.T, x, y))
 
-    final = _fit([U, V, *scale.parameters()], loss_fn, settings, f"clip d={d}")
+    hist = fit([U, V, scale], loss_fn, settings.train_config, device=device, desc=f"clip d={d}")
     with torch.no_grad():
         u = torch.nn.functional.normalize(U, dim=1).double()
         v = torch.nn.functional.normalize(V, dim=1).double()
         s = float(scale())
-        S = s * (u @ v.T).numpy()
-    return S, s, final
+        S = s * (u @ v.T).cpu().numpy()
+    return S, s, _ema(hist.loss)
 
 
-def train_wpce(P: np.ndarray, d: int, settings: Settings, seed: int, linear: bool = False):
-    """Train WPCE point tables (M points + signed weights per item, both sides).
+def train_wpce(P: np.ndarray, d: int, settings: SyntheticSettings, seed: int, linear: bool = False, device="cpu"):
+    """Train WPCE point tables (M points + signed weights per item, both sides) by :func:`xmodal.train.fit`.
 
     Training logits use RFF (redrawn every step); the returned S (N, N) float64 uses the exact kernel.
     ``linear`` sets α₂ = 0 (the "WPCE linear" control). Returns (S, scale, final train loss EMA).
@@ -304,68 +210,64 @@ def train_wpce(P: np.ndarray, d: int, settings: Settings, seed: int, linear: boo
     tag = "wpce_linear" if linear else "wpce"
     alphas = (1.0, 0.0) if linear else tuple(settings.alphas)
     g_init = make_torch_generator(seed, "wpce_synthetic", tag, d, "init")
-    draw = _sampler(P, make_torch_generator(seed, "wpce_synthetic", tag, d, "batches"))
+    draw = _sampler(P, make_torch_generator(seed, "wpce_synthetic", tag, d, "batches"), device)
     rff = RFF(d, settings.n_features, settings.kernel, settings.kernel_scale,
-              generator=make_torch_generator(seed, "wpce_synthetic", tag, d, "rff"))
-    pa = torch.nn.Parameter(torch.randn(n, M, d, generator=g_init))
-    pb = torch.nn.Parameter(torch.randn(n, M, d, generator=g_init))
-    ua = torch.nn.Parameter(torch.randn(n, M, generator=g_init))
-    ub = torch.nn.Parameter(torch.randn(n, M, generator=g_init))
-    scale = IdentityScale()
+              generator=make_torch_generator(seed, "wpce_synthetic", tag, d, "rff"), device=device)
+    pa = _param(torch.randn(n, M, d, generator=g_init), device)
+    pb = _param(torch.randn(n, M, d, generator=g_init), device)
+    ua = _param(torch.randn(n, M, generator=g_init), device)
+    ub = _param(torch.randn(n, M, generator=g_init), device)
+    scale = LogitScale.wpce().to(device)
 
-    def loss_fn():
+    def loss_fn(_batch, _step):
         x, y = draw(settings.batch_size)
         rff.resample()
         fa = wpce_embed(pa, signed_weight(ua), rff, alphas)
         fb = wpce_embed(pb, signed_weight(ub), rff, alphas)
         return info_nce(_batch_logits(scale() * fa @ fb.T, x, y))
 
-    final = _fit([pa, pb, ua, ub, *scale.parameters()], loss_fn, settings, f"{tag} d={d}")
+    hist = fit([pa, pb, ua, ub, scale], loss_fn, settings.train_config, device=device, desc=f"{tag} d={d}")
     with torch.no_grad():
         s = float(scale())
-        sim = wpce_similarity_matrix_exact(pa, signed_weight(ua), pb, signed_weight(ub), settings.kernel,
-                                           settings.kernel_scale, alphas)
-    return s * sim, s, final
+        sim = wpce_similarity_matrix_exact(pa.cpu(), signed_weight(ua).cpu(), pb.cpu(), signed_weight(ub).cpu(),
+                                           settings.kernel, settings.kernel_scale, alphas)
+    return s * np.asarray(sim, np.float64), s, _ema(hist.loss)
 
 
 # ----------------------------------------------------------------------------- the experiment
 
 
-def run(settings: Settings, seed: int = 0) -> pd.DataFrame:
+def run(settings: SyntheticSettings, seed: int = 0) -> pd.DataFrame:
     """Train every method of ``settings`` at every d for one ``seed``; one row per method × d.
 
-    Columns: method, d, seed, n_items, n_points, mi, pop_loss (L∞), gap (= L∞ + MI ≥ 0), delta_sup (Δ),
-    rmse (:func:`weighted_rmse`), rank (numerical rank of the learned N×N logits), pmi_rank,
-    logit_scale, final_train_loss (EMA of the batch InfoNCE), train_seconds. Trains with
-    ``settings.threads`` torch threads and restores the previous number afterwards.
+    Columns (:data:`COLUMNS`): method, d, seed, n_items, n_points, mi, pop_loss (L∞), gap (= L∞ + MI ≥ 0),
+    delta_sup (Δ), rmse (:func:`weighted_rmse`), rank (numerical rank of the learned N×N logits), pmi_rank,
+    logit_scale, final_train_loss (EMA of the batch InfoNCE), train_seconds. Runs under the scale's
+    runtime policy (:func:`xmodal.runtime.use`: threads, device).
     """
-    if not isinstance(settings, Settings):
-        raise TypeError(f"settings must be a Settings, got {type(settings).__name__}")
-    seed_everything(seed)
-    previous_threads = torch.get_num_threads()
-    torch.set_num_threads(settings.threads)
-    try:
-        return _run(settings, seed)
-    finally:
-        torch.set_num_threads(previous_threads)
+    if not isinstance(settings, SyntheticSettings):
+        raise TypeError(f"settings must be a SyntheticSettings, got {type(settings).__name__}")
+    with runtime.use(settings.scale) as rt:
+        seed_everything(seed)
+        return _run(settings, int(seed), rt.device)
 
 
-def _run(settings: Settings, seed: int) -> pd.DataFrame:
+def _run(settings: SyntheticSettings, seed: int, device) -> pd.DataFrame:
     P = joint_distribution(settings.n_items, settings.kappa, settings.kappa2, settings.noise)
     G = pmi_matrix(P)
     mi = mutual_information(P)
     pmi_rank = numerical_rank(G, settings.rank_tol)
     rows = []
     jobs = [(m, int(d)) for d in settings.dims for m in settings.methods]
-    for method, d in tqdm(jobs, desc=f"wpce_synthetic seed={seed}"):
+    for method, d in progress(jobs, desc=f"Part A seed={seed}"):
         t0 = time.perf_counter()
         scale, final = float("nan"), float("nan")
         if method == "clip":
-            S, scale, final = train_clip(P, d, settings, seed)
+            S, scale, final = train_clip(P, d, settings, seed, device=device)
         elif method == "wpce":
-            S, scale, final = train_wpce(P, d, settings, seed)
+            S, scale, final = train_wpce(P, d, settings, seed, device=device)
         elif method == "wpce_linear":
-            S, scale, final = train_wpce(P, d, settings, seed, linear=True)
+            S, scale, final = train_wpce(P, d, settings, seed, linear=True, device=device)
         else:
             S = pmi_rank_d(G, d)
         L = population_infonce(S, P)
@@ -378,41 +280,6 @@ def _run(settings: Settings, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def run_seeds(settings: Settings) -> pd.DataFrame:
+def run_seeds(settings: SyntheticSettings) -> pd.DataFrame:
     """:func:`run` for every seed in ``settings.seeds``, concatenated."""
     return pd.concat([run(settings, s) for s in settings.seeds], ignore_index=True)
-
-
-def settings_dict(settings: Settings) -> dict:
-    """The settings as a plain dict (for reports)."""
-    return asdict(settings)
-
-
-_LABELS = {"clip": "CLIP (inner product)", "wpce": "WPCE (Gaussian RFF)", "wpce_linear": "WPCE linear (α₂=0)",
-           "pmi_rank_d": "PMI rank-d SVD (reference)"}
-
-
-def plot_gap(df: pd.DataFrame):
-    """Figure with two panels vs d (log₂ axis): the population gap L∞ + MI and Δ = sup|S - G - c|.
-
-    One line per method, mean ± std over seeds. Returns a matplotlib Figure.
-    """
-    import matplotlib.pyplot as plt
-
-    need = {"method", "d", "gap", "delta_sup"}
-    if not need.issubset(df.columns):
-        raise ValueError(f"df lacks columns {sorted(need - set(df.columns))}; pass the output of run()")
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), constrained_layout=True)
-    for ax, col, ylabel in ((axes[0], "gap", "L∞ + MI (nats)"), (axes[1], "delta_sup", "Δ = sup|g − g*| (nats)")):
-        for method, sub in df.groupby("method", sort=False):
-            agg = sub.groupby("d")[col].agg(["mean", "std"]).reset_index()
-            ax.errorbar(agg["d"], agg["mean"], yerr=agg["std"].fillna(0), marker="o", capsize=3,
-                        label=_LABELS.get(method, method), linestyle="--" if method == "pmi_rank_d" else "-")
-        ax.set_xscale("log", base=2)
-        ax.set_yscale("log")
-        ax.set_xlabel("embedding dimension d")
-        ax.set_ylabel(ylabel)
-    axes[0].set_title("gap to the optimum −MI")
-    axes[1].set_title("uniform error after best constant")
-    axes[0].legend(fontsize=8)
-    return fig

@@ -1,0 +1,201 @@
+"""Every figure of notebook 01 (each returns a matplotlib Figure; save it with ``Report.figure``)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ...align import chamfer_distance
+from .pipeline import IMAGE_KEY, IMAGE_LABEL, METHOD_LABELS, METHODS, SUB, TEXT_LABELS, THREED_LABELS
+
+__all__ = ["cka_heatmap_figure", "table1_figure", "d_sweep_figure", "anchor_figure", "geometry_figure",
+           "neighbour_figure", "loss_figure"]
+
+
+def cka_heatmap_figure(cka_df: pd.DataFrame):
+    """Fig. 2 analogue: linear / debiased / RBF CKA heatmaps, 3D encoders (and the image reference) × text
+    encoders, each cell annotated with its chance level."""
+    import matplotlib.pyplot as plt
+
+    xs = list(dict.fromkeys(cka_df.x))
+    ys = list(dict.fromkeys(cka_df.y))
+    kernels = [k for k in ("linear", "debiased", "rbf") if k in set(cka_df.kernel)]
+    fig, axes = plt.subplots(1, len(kernels), figsize=(4.2 * len(kernels), 0.55 * len(xs) + 1.6), sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, kern in zip(axes, kernels):
+        sub = cka_df[cka_df.kernel == kern].set_index(["x", "y"])
+        M = np.array([[sub.loc[(x, y), "cka"] for y in ys] for x in xs])
+        C = np.array([[sub.loc[(x, y), "chance"] for y in ys] for x in xs])
+        ax.imshow(M, cmap="viridis", vmin=min(0.0, M.min()), vmax=max(1e-6, M.max()), aspect="auto")
+        for i in range(len(xs)):
+            for j in range(len(ys)):
+                ax.text(j, i, f"{M[i, j]:.2f}\n({C[i, j]:.2f})", ha="center", va="center", fontsize=7,
+                        color="white" if M[i, j] < 0.6 * M.max() else "black")
+        ax.set_xticks(range(len(ys)), [TEXT_LABELS.get(y, y) for y in ys], rotation=25, ha="right", fontsize=8)
+        ax.set_yticks(range(len(xs)), [THREED_LABELS.get(x, IMAGE_LABEL if x == IMAGE_KEY else x) for x in xs],
+                      fontsize=8)
+        ax.axhline(len(xs) - 1.5, color="w", lw=2)
+        ax.set_title(f"{kern} CKA (chance)", fontsize=10)
+        ax.grid(False)
+    fig.suptitle("CKA between 3D and text encoders (last row: image–text reference); shuffled-pairs chance "
+                 "in parentheses", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def table1_figure(summary: pd.DataFrame, metrics=("matching", "top5")):
+    """Table 1 as grouped bars: per encoder pair, the five methods (mean ± std over seeds)."""
+    import matplotlib.pyplot as plt
+
+    pairs = list(dict.fromkeys(zip(summary.x, summary.y)))
+    fig, axes = plt.subplots(len(metrics), 1, figsize=(max(8, 0.75 * len(pairs) + 2), 3.0 * len(metrics)),
+                             sharex=True)
+    axes = np.atleast_1d(axes)
+    w = 0.8 / len(METHODS)
+    s = summary.set_index(["x", "y", "method"])
+    for ax, met in zip(axes, metrics):
+        for k, m in enumerate(METHODS):
+            vals = [100 * s.loc[(x, y, m), met] for x, y in pairs]
+            err = [100 * s.loc[(x, y, m), met + "_std"] for x, y in pairs]
+            ax.bar(np.arange(len(pairs)) + (k - 2) * w, vals, w, yerr=err, label=METHOD_LABELS[m], capsize=1.5)
+        ax.set_ylabel(f"{met} (%)")
+    axes[-1].set_xticks(range(len(pairs)), [f"{THREED_LABELS[x]}\n{TEXT_LABELS[y]}" for x, y in pairs],
+                        rotation=90, fontsize=7)
+    axes[0].legend(fontsize=7, ncol=5, loc="upper left")
+    axes[0].set_title("Matching accuracy and top-5 retrieval per encoder pair and alignment method")
+    fig.tight_layout()
+    return fig
+
+
+def _curve(ax, df, xcol, method, metric, label, **kw):
+    g = df[df.method == method].groupby(xcol)[metric]
+    m, s = g.mean(), g.std(ddof=0)
+    ax.errorbar(m.index, 100 * m.values, yerr=100 * s.values, marker="o", ms=3, capsize=2, label=label, **kw)
+
+
+def d_sweep_figure(dsw: pd.DataFrame, psw: pd.DataFrame, d_paper: int = 50):
+    """Fig. 4 analogue: matching and top-5 vs subspace dimension d (subspace methods) and vs PCA dimension
+    (affine alone)."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=False)
+    for ax, met in zip(axes, ("matching", "top5")):
+        for m in SUB:
+            _curve(ax, dsw, "d", m, met, f"{METHOD_LABELS[m]} (vs d)")
+        g = psw.groupby("k")[met]
+        ax.errorbar(g.mean().index, 100 * g.mean().values, yerr=100 * g.std(ddof=0).values, marker="s", ms=3,
+                    ls="--", capsize=2, label="affine after PCA (vs PCA dim)")
+        ax.axvline(d_paper, color="grey", lw=0.8, ls=":")
+        ax.set_xscale("log")
+        ax.set_xlabel("dimension (d for CCA, k for PCA)")
+        ax.set_ylabel(f"{met} (%)")
+    axes[0].legend(fontsize=7)
+    fig.suptitle("Accuracy vs dimension: CCA subspace (solid) and PCA + affine (dashed); dotted: paper's d = 50",
+                 fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def anchor_figure(asw: pd.DataFrame):
+    """Fig. 5 analogue: matching and top-5 accuracy vs the number of anchors (subspace methods)."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+    for ax, met in zip(axes, ("matching", "top5")):
+        for m in SUB:
+            _curve(ax, asw, "n_anchors", m, met, METHOD_LABELS[m])
+        ax.set_xscale("log")
+        ax.set_xlabel("number of anchors")
+        ax.set_ylabel(f"{met} (%)")
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Accuracy vs number of anchors", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def geometry_figure(gp: pd.DataFrame):
+    """Fig. 6 analogue: caption-embedding distance vs Chamfer distance, before / after alignment, Pearson r."""
+    import matplotlib.pyplot as plt
+
+    cols = [("text_raw", "caption distance, raw text space (before)"),
+            ("text_subspace", "caption distance, CCA subspace (after)"),
+            ("shape_raw", "3D-embedding distance, raw 3D space")]
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.5))
+    for ax, (c, title) in zip(axes, cols):
+        r = float(np.corrcoef(gp[c], gp.chamfer)[0, 1])
+        same = gp.same_category.to_numpy()
+        ax.scatter(gp.chamfer[~same], gp[c][~same], s=6, alpha=0.5, label="different category")
+        ax.scatter(gp.chamfer[same], gp[c][same], s=10, alpha=0.8, label="same category")
+        ax.set_xlabel("Chamfer distance of the shapes")
+        ax.set_ylabel("cosine distance")
+        ax.set_title(f"{title}\nPearson r = {r:+.2f}", fontsize=9)
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def neighbour_figure(nn_summary: pd.DataFrame, detail: dict, images: np.ndarray, labels: np.ndarray,
+                     categories, points: np.ndarray, rows: int = 5):
+    """Fig. 7 analogue: left, same-category / same-subtype rate and Chamfer distance of the nearest neighbour
+    in the raw 3D space vs the subspace; right, a gallery: query render, its 3 raw-space neighbours, its 3
+    subspace neighbours (titles: category and Chamfer distance to the query)."""
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(14, 1.6 * rows + 0.8))
+    gs = fig.add_gridspec(rows, 9, width_ratios=[2.2, 0.75] + [1] * 7)
+    ax = fig.add_subplot(gs[:, 0])
+    x = np.arange(len(nn_summary))
+    ax.bar(x - 0.2, 100 * nn_summary.same_category, 0.4, label="same category (%)")
+    ax.bar(x + 0.2, 100 * nn_summary.same_subtype, 0.4, label="same sub-type (%)")
+    ax.set_xticks(x, nn_summary.space)
+    ax.set_ylabel("rate of the nearest neighbour (%)")
+    ax2 = ax.twinx()
+    ax2.plot(x, nn_summary.chamfer, "kD-", label="mean Chamfer")
+    ax2.set_ylim(0, 1.15 * float(nn_summary.chamfer.max()))
+    ax2.set_ylabel("mean Chamfer distance to the NN")
+    ax2.grid(False)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=1)
+    # gallery rows spread evenly over the (category-ordered) queries, so that they show different categories
+    sel = np.unique(np.linspace(0, len(detail["queries"]) - 1, rows).round().astype(int))
+    for r, k in enumerate(sel):
+        q = int(detail["queries"][k])
+        row = [(q, "query")] + [(int(j), "raw") for j in detail["raw 3D"][k]] + [(int(j), "sub") for j in detail["subspace"][k]]
+        for c, (i, kind) in enumerate(row):
+            a = fig.add_subplot(gs[r, 2 + c])
+            a.imshow(images[i, 0])
+            a.set_xticks([]), a.set_yticks([])
+            title = categories[labels[i]]
+            if kind != "query":
+                title += f"\nCD {chamfer_distance(points[q], points[i]):.3f}"
+            a.set_title(title, fontsize=6.5, color={"query": "black", "raw": "tab:blue", "sub": "tab:orange"}[kind])
+            if r == 0:
+                a.set_xlabel({"query": "query", "raw": "raw 3D NN", "sub": "subspace NN"}[kind], fontsize=7)
+                a.xaxis.set_label_position("top")
+    fig.suptitle("Nearest neighbours of test shapes: raw 3D space (blue) vs CCA subspace (orange)", fontsize=10)
+    return fig
+
+
+def loss_figure(histories: dict[str, np.ndarray]):
+    """Training loss curves (3D pre-training and the text projection), one panel each."""
+    import matplotlib.pyplot as plt
+
+    names = list(histories)
+    cols = min(3, max(1, len(names)))
+    rows = int(math.ceil(len(names) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.6 * rows), squeeze=False)
+    for ax, name in zip(axes.ravel(), names):
+        h = np.asarray(histories[name], float)
+        ax.plot(np.arange(1, len(h) + 1), h, lw=0.8)
+        if len(h) > 20:
+            w = max(2, len(h) // 20)
+            ax.plot(np.arange(w, len(h) + 1), np.convolve(h, np.ones(w) / w, "valid"), lw=1.5)
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel("step")
+        ax.set_ylabel("loss")
+    for ax in axes.ravel()[len(names):]:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,81 @@
+"""Every size of one run of notebook 01: a :class:`Settings` whose defaults are the paper's protocol
+(d = 50, 500 queries, 3 seeds), with one per-scale preset idiom, :meth:`Settings.for_scale`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+from ...config import get_scale
+from ...encoders.text_projection import ProjectionConfig
+from .paper import PAPER
+
+__all__ = ["Settings"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every size of one run of notebook 01.
+
+    seed: the run's seed (world, 3D pre-training, text projection, CKA permutations, Figs. 6–7 samples);
+    seeds: evaluation seeds (resample anchors and queries; :meth:`for_scale` derives them from ``seed``).
+    caption_level: the caption level used as the Cap3D analogue (4 = detailed sentence); paraphrase 0 of it
+    is the evaluated caption. archs / mm_archs: 3D backbones trained uni-modally / multi-modally ("dgcnn"
+    can be added: it costs ~7 of the ~20 cold minutes at default for a 1-epoch encoder, so it is off).
+    main_3d / main_text: the pair of Figs. 4–7 (the paper's best pair: uni-modal PointBERT vs CLIP text).
+    d: subspace dimension; cca_reg: relative ridge eps of CCA (eps = cca_reg x mean eigenvalue; an
+    assumption, the paper does not state it); n_queries: test shapes per seed; n_anchors: anchors per seed
+    (None = all train+val shapes); cka_perm: shuffles for the CKA chance level; d_grid, pca_grid,
+    anchor_grid: the grids of Figs. 4, 5; n_chamfer_pairs: shape pairs of Fig. 6; nn_queries: query shapes
+    of Fig. 7; gallery: rows of the Fig. 7 picture gallery; projection: the multi-modal text projection.
+    """
+
+    scale: str
+    seed: int = 0
+    seeds: tuple[int, ...] = (0, 1, 2)
+    caption_level: int = 4
+    archs: tuple[str, ...] = ("pointnet", "pointbert")
+    mm_archs: tuple[str, ...] = ("pointnet", "pointbert")
+    main_3d: str = "pointbert-uni"
+    main_text: str = "mmtext"
+    d: int = PAPER["d"]
+    cca_reg: float = 1e-3
+    n_queries: int = PAPER["n_queries"]
+    n_anchors: int | None = None
+    cka_perm: int = 10
+    d_grid: tuple[int, ...] = (5, 10, 20, 35, 50, 75, 100, 200, 300, 512)
+    pca_grid: tuple[int, ...] = (5, 10, 20, 50, 100, 200, 300, 400, 512)
+    anchor_grid: tuple[int, ...] = (100, 200, 400, 800, 1600, 3200, 4800)
+    n_chamfer_pairs: int = 400
+    nn_queries: int = 300
+    gallery: int = 5
+    projection: ProjectionConfig = field(default_factory=ProjectionConfig)
+
+    @classmethod
+    def for_scale(cls, name: str, seed: int = 0) -> "Settings":
+        """The settings of scale ``name`` ('ci', 'default', 'full') for the run ``seed``; ValueError for an
+        unknown name. The evaluation seeds are the scale's ``seeds`` shifted by ``seed x len(seeds)``, so that
+        runs with different ``seed`` never share an evaluation split (seed 0: the scale's own seeds)."""
+        sc = get_scale(name)
+        seed = int(seed)
+        base = cls(scale=sc.name, seed=seed, seeds=tuple(seed * len(sc.seeds) + s for s in sc.seeds))
+        presets = {
+            "ci": dict(n_queries=100, cka_perm=5, d_grid=(5, 10, 20, 50, 100, 200),
+                       pca_grid=(5, 10, 20, 50, 100, 200, 300), anchor_grid=(45, 90, 180, 360),
+                       n_chamfer_pairs=150, nn_queries=60, gallery=3, projection=ProjectionConfig(batch_size=128)),
+            "default": {},
+            "full": dict(anchor_grid=(250, 500, 1000, 2000, 4000, 8000, 16000, 32000),
+                         projection=ProjectionConfig(epochs=100)),
+        }
+        return replace(base, **presets[sc.name])
+
+    def frame(self):
+        """The settings as a two-column table (setting, value) for the notebook."""
+        import pandas as pd
+
+        def fmt(v):
+            if isinstance(v, ProjectionConfig):
+                return f"dim {v.dim}, hidden {v.hidden}, {v.epochs} epochs, batch {v.batch_size}, lr {v.lr:g}"
+            if isinstance(v, tuple):
+                return ", ".join(map(str, v))
+            return "all train + val" if v is None else str(v)
+
+        return pd.DataFrame([{"setting": f.name, "value": fmt(getattr(self, f.name))} for f in fields(self)])
