@@ -273,7 +273,8 @@ def test_verdicts_on_hand_made_tables():
     assert o2.verdict == "reproduced" and o2.numbers["wpce_gauss-clip/zeroshot/diff_pts"] == pytest.approx(5.0)
     assert wpce.judge_signed_weights(t, s).verdict == "reproduced"
     assert wpce.judge_nonlinear_kernel(t, s).verdict == "reproduced"  # probe +5, zero-shot +0.5 (close)
-    assert wpce.judge_kernel_sensitivity(t, s).verdict == "partly reproduced"  # IMQ +0.5 pt: within the 1-pt floor
+    # IMQ +0.5 pt lies within the 1-pt floor: whether the kernel part holds is for the noise to say
+    assert wpce.judge_kernel_sensitivity(t, s).verdict == "inconclusive"
     assert wpce.judge_wpce_vs_clip(_table(dict(BASE, clip=(0.7, 0.9, 0.9))), s).verdict == "not reproduced"
     # differences that flip sign between seeds are within the noise
     noisy = _table(BASE).copy()

@@ -269,7 +269,7 @@ def test_pretrained_encoder_is_cached(tmp_cache, monkeypatch):
     E2, h2 = p3.encoder_run("pointnet", "unimodal", ds, "ci", seed=0, settings=s)  # from the embed3d cache
     np.testing.assert_array_equal(E2, E)
     np.testing.assert_array_equal(h2.loss, h1.loss)
-    with pytest.raises(ValueError, match="cloud 1, point 3"):
+    with pytest.raises(ValueError, match="cloud 1, point 3"):  # DataCorruptError is a ValueError
         bad = pts.copy()
         bad[1, 3, 0] = np.nan
         p3.embed(m2, bad)

@@ -20,7 +20,8 @@ from .cka import (
     local_cka,
     local_cka_bruteforce,
 )
-from .metrics import METHODS, chamfer_distance, cosine_scores, evaluate_alignment, matching_accuracy, topk_accuracy
+from .metrics import (METHODS, chamfer_distance, cosine_scores, evaluate_alignment, label_topk_accuracy,
+                      matching_accuracy, nearest_neighbours, topk_accuracy)
 
 __all__ = [
     "cka",

@@ -24,7 +24,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from tqdm.auto import tqdm
+from ..progress import progress as tqdm
 
 __all__ = [
     "cka",
@@ -77,6 +77,32 @@ def _pair(X, Y, min_rows: int = 2) -> tuple[np.ndarray, np.ndarray]:
     return X, Y
 
 
+def _pow2_normalise(A: np.ndarray) -> np.ndarray:
+    """``A`` times the power of two that brings its largest magnitude into [0.5, 1): exact (no rounding),
+    and it keeps products like X^T X from overflowing (1e200) or underflowing (1e-200). Zero stays zero."""
+    m = float(np.max(np.abs(A), initial=0.0))
+    if m == 0.0 or not np.isfinite(m):
+        return A
+    _, e = np.frexp(m)
+    return np.ldexp(A, -int(e))
+
+
+def _gram(K, name: str, n: int | None = None) -> np.ndarray:
+    """``K`` as a finite square float64 Gram matrix (of ``n`` samples when given); ValueError naming ``name``."""
+    K = np.asarray(K, dtype=np.float64)
+    if K.ndim != 2 or K.shape[0] != K.shape[1]:
+        raise ValueError(f"{name} must be a square (n, n) Gram matrix; got shape {K.shape}")
+    if n is not None and K.shape[0] != n:
+        raise ValueError(f"{name} is a Gram matrix of {K.shape[0]} samples but the other one has {n}; "
+                         "both must be computed on the same samples")
+    if K.shape[0] < 2:
+        raise ValueError(f"{name} needs at least 2 samples; got shape {K.shape}")
+    if not np.all(np.isfinite(K)):
+        bad = int(K.size - np.count_nonzero(np.isfinite(K)))
+        raise ValueError(f"{name} contains {bad} non-finite values (NaN or inf); check the features it was built from")
+    return K
+
+
 def _make_rng(rng) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
@@ -103,6 +129,7 @@ def gram_rbf(X, threshold: float = 0.5) -> np.ndarray:
     if not (np.isscalar(threshold) and float(threshold) > 0):
         raise ValueError(f"rbf_threshold must be a positive number; got {threshold!r}")
     X = _as_matrix(X)
+    X = _pow2_normalise(X - X.mean(0))  # distances are translation invariant; K is scale invariant (median rule)
     sq = np.einsum("ij,ij->i", X, X)
     d2 = np.maximum(sq[:, None] + sq[None, :] - 2.0 * (X @ X.T), 0.0)
     med = float(np.median(d2))
@@ -113,8 +140,8 @@ def gram_rbf(X, threshold: float = 0.5) -> np.ndarray:
 
 def hsic_biased(K, L) -> float:
     """Biased HSIC tr(K H L H) / (n-1)^2 with H = I - 11^T/n. K, L: (n, n)."""
-    K = np.asarray(K, dtype=np.float64)
-    L = np.asarray(L, dtype=np.float64)
+    K = _gram(K, "K")
+    L = _gram(L, "L", K.shape[0])
     n = K.shape[0]
     Kc = K - K.mean(0, keepdims=True) - K.mean(1, keepdims=True) + K.mean()  # H K H
     return float(np.sum(Kc * L) / (n - 1) ** 2)  # tr(HKH L) = tr(K H L H)
@@ -122,8 +149,8 @@ def hsic_biased(K, L) -> float:
 
 def hsic_unbiased(K, L) -> float:
     """Unbiased HSIC of Song et al. (2012), eq. 5. K, L: (n, n), n >= 4."""
-    K = np.array(K, dtype=np.float64)
-    L = np.array(L, dtype=np.float64)
+    K = _gram(K, "K").copy()
+    L = _gram(L, "L", K.shape[0]).copy()
     n = K.shape[0]
     if n < 4:
         raise ValueError(f"the unbiased HSIC estimator needs n >= 4 samples; got {n}")
@@ -135,19 +162,32 @@ def hsic_unbiased(K, L) -> float:
 
 
 def cka_from_grams(K, L, debiased: bool = False) -> float:
-    """CKA of two (n, n) Gram matrices: HSIC(K, L) / sqrt(HSIC(K, K) HSIC(L, L))."""
+    """CKA of two (n, n) Gram matrices: HSIC(K, L) / sqrt(HSIC(K, K) HSIC(L, L)).
+
+    K and L must be square, of the same n, and finite (ValueError naming the bad one otherwise). Each is
+    rescaled by a power of two first (CKA is scale invariant), so huge or tiny Grams neither overflow nor
+    underflow.
+    """
+    K = _pow2_normalise(_gram(K, "K"))
+    L = _pow2_normalise(_gram(L, "L", K.shape[0]))
     h = hsic_unbiased if debiased else hsic_biased
-    return _ratio(h(K, L), h(K, K), h(L, L))
+    return _ratio(h(K, L), h(K, K), h(L, L), debiased)
 
 
-def _ratio(kl: float, kk: float, ll: float) -> float:
+def _ratio(kl: float, kk: float, ll: float, debiased: bool = False) -> float:
+    if not all(np.isfinite(v) for v in (kl, kk, ll)):
+        raise FloatingPointError(f"CKA: non-finite HSIC terms ({kl}, {kk}, {ll}); the inputs are out of range")
+    if kk == 0 or ll == 0:
+        which = "X (K)" if kk == 0 else "Y (L)"
+        raise ValueError(f"CKA undefined: representation {which} is constant over the samples (zero variance)")
     den = kk * ll
     if not den > 0:
-        if den == 0:
-            raise ValueError("CKA undefined: one representation is constant over the samples (zero variance)")
-        warnings.warn("debiased self-HSIC is negative (too few samples); CKA is NaN", RuntimeWarning, stacklevel=3)
-        return float("nan")
-    return float(kl / np.sqrt(den))
+        if debiased:
+            warnings.warn("debiased self-HSIC is negative (too few samples); CKA is NaN", RuntimeWarning, stacklevel=3)
+            return float("nan")
+        raise FloatingPointError(f"CKA: negative biased self-HSIC ({kk}, {ll}); the Gram matrices are not "
+                                 "positive semi-definite")
+    return float(kl / np.sqrt(kk) / np.sqrt(ll))
 
 
 # --------------------------------------------------------------------------------------------
@@ -189,11 +229,14 @@ def cka(X, Y, kernel: str = "linear", debiased: bool = False, rbf_threshold: flo
     if kernel not in _KERNELS:
         raise ValueError(f"kernel must be one of {_KERNELS}; got {kernel!r}")
     X, Y = _pair(X, Y, min_rows=4 if debiased else 2)
+    # CKA is invariant to scaling either representation: bring both to magnitude ~1 by exact powers of two
+    # first, so that 1e200 does not overflow and 1e-200 does not underflow into "constant representation".
+    X, Y = _pow2_normalise(X), _pow2_normalise(Y)
     if kernel == "rbf":
         return cka_from_grams(gram_rbf(X, rbf_threshold), gram_rbf(Y, rbf_threshold), debiased=debiased)
-    Xc = X - X.mean(0)
-    Yc = Y - Y.mean(0)
-    return _ratio(*_linear_terms(Xc, Yc, debiased))
+    Xc = _pow2_normalise(X - X.mean(0))
+    Yc = _pow2_normalise(Y - Y.mean(0))
+    return _ratio(*_linear_terms(Xc, Yc, debiased), debiased)
 
 
 def cka_chance(X, Y, n_perm: int = 20, rng=None, **cka_kwargs) -> tuple[float, float]:

