@@ -13,7 +13,10 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 ACCEPTANCE = {
     "00_world.ipynb": ["tests/test_world_tour.py"],
     "01_platos_cave.ipynb": ["tests/test_paper_platos_cave.py"],
-    "02_wpce.ipynb": ["tests/test_paper_wpce.py"],
+    "02_wpce.ipynb": ["tests/test_paper_wpce.py", "tests/test_wpce_synthetic.py"],
+    "03_pointspider.ipynb": ["tests/test_paper_pointspider.py"],
+    "04_hyperbolic_gap.ipynb": ["tests/test_paper_hyperbolic_gap.py"],
+    "05_pic_at_point.ipynb": ["tests/test_paper_pic_at_point.py"],
 }
 
 

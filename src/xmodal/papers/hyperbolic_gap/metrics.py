@@ -7,6 +7,8 @@ Scores (larger = better), x texts, y images:
   ⟨x, y⟩_L (MERU's code).
 * ATMG (its code): text→image score ext(y, x) (angle at the image), image→text −ext(x, y) (angle at the
   text); zero-shot: mean over prompts of ext(image, prompt).
+* ``"atmg_alpha"`` (our diagnostic, not the paper's protocol): ATMG scored in both directions by the angle at
+  the text, −ext(x, y), the quantity its text-row logits train.
 Every top-k metric counts ties as misses (:func:`xmodal.align.topk_accuracy`; a constant score matrix scores 0).
 """
 from __future__ import annotations
@@ -33,6 +35,9 @@ def retrieval_scores(method: str, x: torch.Tensor, y: torch.Tensor, curv) -> tup
     if method == "meru":
         S = -L.pairwise_dist(x.double(), y.double(), curv)
         return S.numpy(), S.T.numpy()
+    if method == "atmg_alpha":  # our diagnostic: both directions by the angle at the text (the trained T rows)
+        S = -pairwise_oxy_angle(x.double(), y.double(), curv)  # [text i, image j] = −ext(x_i, y_j)
+        return S.numpy(), S.T.numpy()
     t2i = pairwise_oxy_angle(y.double(), x.double(), curv).T  # [text i, image j] = ext(y_j, x_i)
     i2t = -pairwise_oxy_angle(x.double(), y.double(), curv).T  # [image i, text j] = −ext(x_j, y_i)
     return t2i.numpy(), i2t.numpy()
@@ -56,6 +61,9 @@ def zeroshot_scores(method: str, y: torch.Tensor, prompts: torch.Tensor, curv) -
     if method == "meru":
         cls = L.exp_map0(L.log_map0(prompts.reshape(C * T, d), curv).reshape(C, T, d).mean(1), curv)
         return L.pairwise_inner(y.double(), cls.double(), curv).numpy()
+    if method == "atmg_alpha":  # our diagnostic: −mean over prompts of ext(prompt, image)
+        ang = pairwise_oxy_angle(prompts.reshape(C * T, d).double(), y.double(), curv).T
+        return -ang.reshape(len(y), C, T).mean(-1).numpy()
     ang = pairwise_oxy_angle(y.double(), prompts.reshape(C * T, d).double(), curv)  # (n, C·T)
     return ang.reshape(len(y), C, T).mean(-1).numpy()
 

@@ -103,7 +103,9 @@ DEVIATIONS = [
     "Unconfirmed hyper-parameters: ATMG's β equation, p, q, λ and curvature (the sheet: code c = 0.1; one config "
     "version says 1.0); MERU's curvature clamp [0.1, 10] as the sheet (the released code clamps to [c₀/5, 5c₀]).",
     "Schedule: AdamW, lr 5e-3, betas (0.9, 0.98), weight decay 0.2 on matrices, 10 % warm-up + cosine, batch 256 "
-    "(ci 128), a few hundred steps, 3 training seeds; the same batches for every method.",
+    "(ci 128), 400 steps (ci 150), 3 training seeds; the same batches for every method. The default scale uses "
+    "100 of the world's 150 instances per category (4,000 shapes × 2 views) and one paraphrase per caption level "
+    "to fit 15 min on 2 cores.",
     "Curvature sweep: c ∈ {0.1, 0.5, 1, 2, 5, 10} (ci {0.1, 1, 10}) with MERU's curvature fixed (not learned).",
     "Paper numbers: the result tables are unconfirmed, so every claim is judged by comparing methods under the "
     "noise margin (rules fixed before the run); Propositions 1–2 are checked numerically in H² with c = 1.",

@@ -112,7 +112,9 @@ class Settings:
 _PRESETS = {
     "ci": dict(paraphrases=1, embed_dim=32, steps=150, batch_size=128, eval_every=15, curvatures=(0.1, 1.0, 10.0),
                prop_steps=200, prop_samples=50_000),
-    "default": dict(paraphrases=1),
+    # default: 100 of the world's 150 instances per category (4,000 shapes × 2 views) and 400 steps, so that the
+    # notebook stays ≤ 15 min cold on 2 cores (ATMG's step costs ~3× MERU's: two B × B angle matrices)
+    "default": dict(paraphrases=1, max_instances=4000, steps=400),
     "full": dict(paraphrases=3, embed_dim=512, steps=5000, batch_size=1024, eval_every=250),
 }
 

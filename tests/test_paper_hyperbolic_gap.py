@@ -1,0 +1,166 @@
+"""Paper 04 (xmodal.papers.hyperbolic_gap) and the claims 04-1..04-5.
+
+Losses and scores pinned to hand-computed values on tiny inputs (MERU logits = −s·d, the entailment term zero
+inside the cone and π − ω behind the text, ATMG's logit signs, ties counted as misses), the heads' clamps, the
+H² propositions, and one acceptance test per claim on a real ``ci`` run (module-scoped fixture) against
+``tests/expected/04_hyperbolic_gap.ci.json``.
+"""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from _expected import check
+from xmodal.hyperbolic import lorentz as L
+from xmodal.papers import hyperbolic_gap as hg
+from xmodal.papers.hyperbolic_gap import metrics as M
+from xmodal.papers.hyperbolic_gap.heads import build_heads
+from xmodal.papers.hyperbolic_gap.losses import atmg_logits, centroid_loss, meru_logits
+
+TOPIC = "04_hyperbolic_gap"
+D64 = torch.float64
+
+
+def on_axis(*radii, c=1.0):
+    """Points exp₀(r e₁) at distance r from O along the first axis (2-D space components)."""
+    return L.exp_map0(torch.tensor([[r, 0.0] for r in radii], dtype=D64), c)
+
+
+# ---------------------------------------------------------------------------------------------- losses
+
+
+def test_meru_logits_are_minus_scale_times_distance():
+    x, y = on_axis(0.5, 1.0), on_axis(1.5, 0.2, 3.0)
+    got = meru_logits(x, y, torch.tensor(2.0, dtype=D64), 1.0)
+    # on one geodesic through O the distance is |r_i − r_j|
+    want = -2.0 * torch.tensor([[1.0, 0.3, 2.5], [0.5, 0.8, 2.0]], dtype=D64)
+    torch.testing.assert_close(got, want, atol=1e-6, rtol=0)
+
+
+def test_entailment_zero_inside_the_cone_and_pi_minus_aperture_behind():
+    c = 1.0
+    x = on_axis(1.0, c=c)
+    assert float(hg.entailment_loss(x, on_axis(2.0, c=c), c)) == pytest.approx(0.0, abs=1e-6)  # y beyond x on its ray
+    behind = on_axis(0.3, c=c)  # y between O and x: ext ≈ π
+    want = math.pi - math.asin(0.2 / math.sinh(1.0))  # aper = arcsin(2K/‖x_s‖), ‖x_s‖ = sinh(1) at c = 1
+    assert float(hg.entailment_loss(x, behind, c)) == pytest.approx(want, abs=1e-5)
+    # MERU's total = InfoNCE + 0.2 · entailment
+    s = torch.tensor(1.0, dtype=D64)
+    tot, parts = hg.meru_loss(x, behind, s, c, entail_weight=0.2)
+    assert float(tot) == pytest.approx(float(parts["contrastive"]) + 0.2 * want, abs=1e-5)
+
+
+def test_atmg_logit_signs():
+    # text x_i at 0.5 on axis i, image y_i at 2.0 on the same ray: matched angles ext(x, y) = 0, ext(y, x) = π
+    x = L.exp_map0(torch.tensor([[0.5, 0.0], [0.0, 0.5]], dtype=D64), 1.0)
+    y = L.exp_map0(torch.tensor([[2.0, 0.0], [0.0, 2.0]], dtype=D64), 1.0)
+    T, I = atmg_logits(x, y, 1.0, 1.0, "code")
+    assert float(T[0, 0]) == pytest.approx(0.0, abs=1e-5) and float(I[0, 0]) == pytest.approx(math.pi, abs=1e-5)
+    assert (T.diagonal() > T[[0, 1], [1, 0]]).all() and (I.diagonal() > I[[0, 1], [1, 0]]).all()
+    Tb, Ib = atmg_logits(x, y, 1.0, 1.0, "pi_minus_alpha")
+    torch.testing.assert_close(Ib, Tb.T)
+    with pytest.raises(ValueError, match="beta"):
+        atmg_logits(x, y, 1.0, 1.0, "nope")
+
+
+def test_pairwise_oxy_angle_matches_rowwise():
+    g = torch.Generator().manual_seed(0)
+    x = L.exp_map0(torch.randn(5, 3, generator=g, dtype=D64), 0.5)
+    y = L.exp_map0(torch.randn(4, 3, generator=g, dtype=D64), 0.5)
+    A = hg.pairwise_oxy_angle(x, y, 0.5)
+    for i in range(5):
+        torch.testing.assert_close(A[i], L.oxy_angle(x[i].expand(4, 3), y, 0.5))
+
+
+def test_centroid_loss_of_single_points():
+    x, y = on_axis(0.7), on_axis(2.5)
+    assert float(centroid_loss(x, y, 1.0, p=2.0, q=0.5)) == pytest.approx(0.2 + 0.5, abs=1e-6)
+
+
+def test_clip_loss_is_infonce_of_scaled_cosines():
+    x = torch.nn.functional.normalize(torch.tensor([[1.0, 0.0], [0.6, 0.8]]), dim=-1)
+    y = x.clone()
+    L_ = hg.clip_loss(x, y, 10.0)
+    S = 10.0 * x @ y.T
+    want = 0.5 * (torch.nn.functional.cross_entropy(S, torch.arange(2)) * 2)
+    assert float(L_) == pytest.approx(float(want), abs=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------- metrics
+
+
+def test_ties_count_as_misses():
+    S = np.zeros((12, 12))  # more candidates than the largest k
+    with pytest.warns(RuntimeWarning):
+        r = M.recalls(S, S)
+    assert all(v == 0.0 for v in r.values())
+    assert M.strict_top1(np.zeros((4, 3)), np.array([0, 1, 2, 0])) == 0.0
+    assert M.strict_top1(np.eye(3), np.arange(3)) == 1.0
+
+
+def test_tree_distance_and_parent_rate():
+    T = M.tree_distances([("a", "b", "c"), ("a", "b", "d"), ("a", "e")])
+    np.testing.assert_array_equal(T, [[0, 2, 3], [2, 0, 3], [3, 3, 0]])
+    assert M.parent_closer_rate({"a": 0.1, "b": 0.5, "c": 0.2}, [("a", "b"), ("b", "c")]) == 0.5
+
+
+def test_atmg_scores_follow_the_code():
+    x = L.exp_map0(torch.tensor([[0.5, 0.0], [0.0, 0.5]], dtype=D64), 1.0)
+    y = L.exp_map0(torch.tensor([[2.0, 0.0], [0.0, 2.0]], dtype=D64), 1.0)
+    t2i, i2t = M.retrieval_scores("atmg", x, y, 1.0)
+    assert t2i[0, 0] == pytest.approx(math.pi, abs=1e-5)  # ext(image, text): text between O and image
+    assert i2t[0, 0] == pytest.approx(0.0, abs=1e-5)  # −ext(text, image): image on the text's ray
+    assert M.recalls(t2i, i2t)["t2i_R@1"] == 1.0
+
+
+# ---------------------------------------------------------------------------------------------- heads
+
+
+def test_heads_init_and_clamps():
+    s = hg.Settings.for_scale("ci")
+    meru, atmg = build_heads("meru", 10, 6, s, 0), build_heads("atmg", 10, 6, s, 0)
+    torch.testing.assert_close(meru.img_proj.weight, atmg.img_proj.weight)  # paired by seed
+    assert float(meru.img_alpha().detach()) == pytest.approx(s.embed_dim ** -0.5, rel=1e-6)
+    assert meru.learn_curv and not atmg.learn_curv and float(atmg.curv()) == pytest.approx(s.atmg_curv)
+    with torch.no_grad():
+        meru.curvature.raw.fill_(10.0)
+        meru.img_alpha.raw.fill_(3.0)
+    assert float(meru.curv().detach()) == pytest.approx(10.0, rel=1e-6) and float(meru.img_alpha().detach()) == pytest.approx(1.0)
+    with torch.no_grad():
+        meru.curvature.raw.fill_(-10.0)
+    assert float(meru.curv().detach()) == pytest.approx(0.1, rel=1e-6)
+
+
+def test_settings_need_three_seeds():
+    with pytest.raises(ValueError, match="3 training seeds"):
+        hg.Settings.for_scale("ci").with_(seeds=(0, 1))
+
+
+# ---------------------------------------------------------------------------------------------- H²
+
+
+def test_propositions_in_h2():
+    p1 = hg.proposition1(n=4, steps=150)
+    assert p1["frame_error"] < 1e-9 and p1["radius_error"] < 1e-9
+    assert p1["n_outside"] >= 1 and p1["total_free"] > p1["total_cone"]
+    p2 = hg.proposition2(samples=20_000, d_grid=(1.0, 3.0, 5.0, 7.0))
+    np.testing.assert_allclose(p2["area_mc"], p2["area_exact"], rtol=0.08)
+    assert p2["max_dist_error"] < 1e-9
+
+
+# ---------------------------------------------------------------------------------------------- claims (ci run)
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    s = hg.Settings.for_scale("ci")
+    res = hg.run(s, progress_bar=False)
+    p1 = hg.proposition1(n=s.prop_points, steps=s.prop_steps)
+    p2 = hg.proposition2(samples=s.prop_samples)
+    return {o.id: o for o in hg.judge_all(res, p1, p2)}
+
+
+@pytest.mark.parametrize("cid", ["04-1", "04-2", "04-3", "04-4", "04-5"])
+def test_claim(outcomes, cid):
+    check(TOPIC, outcomes[cid])
