@@ -28,8 +28,8 @@ Conventions of the returned matrices, pixels and depth are those of :mod:`xmodal
 (OpenGL: ``view`` world → camera, ``proj`` camera → clip; depth = eye-space ``-z``, ``+inf`` where
 empty; background RGB 255).
 
-``backend="mitsuba"`` renders the same cameras with Mitsuba 3 (``scalar_rgb``), imported lazily
-(``pip install .[render]``).
+``backend="mitsuba"`` renders the same cameras with Mitsuba 3 (``mitsuba_variant``: ``scalar_rgb``,
+``llvm_ad_rgb`` or ``cuda_ad_rgb``; ``spp`` samples per pixel), imported lazily.
 """
 from __future__ import annotations
 
@@ -68,6 +68,7 @@ __all__ = [
     "LIGHT_DIR_CAMERA",
     "CREASE_DEG",
     "BACKENDS",
+    "MITSUBA_VARIANTS",
     "camera_positions",
     "view_matrices",
     "projection_matrix",
@@ -594,33 +595,54 @@ def _render_numpy(kind, a, b, cols, mat, radius, views, P, res):
 # ------------------------------------------------------------------------------------- mitsuba
 
 
-def _import_mitsuba():
+#: Mitsuba 3 variants the ``mitsuba`` backend accepts (CPU: scalar / LLVM; GPU: CUDA).
+MITSUBA_VARIANTS = ("scalar_rgb", "llvm_ad_rgb", "cuda_ad_rgb")
+
+
+def _import_mitsuba(variant: str = "scalar_rgb"):
+    """Import Mitsuba 3 and select ``variant``. ``ImportError`` (how to install) if it is missing;
+    ``RuntimeError`` if the variant cannot start here (e.g. ``llvm_ad_rgb`` without a usable libLLVM: set
+    ``DRJIT_LIBLLVM_PATH`` to a ``libLLVM-19.so``; ``cuda_ad_rgb`` without a GPU)."""
+    if variant not in MITSUBA_VARIANTS:
+        raise ValueError(f"unknown Mitsuba variant {variant!r}; valid: {', '.join(MITSUBA_VARIANTS)}")
     try:
         import mitsuba as mi  # noqa: F401
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
-            "backend='mitsuba' needs the optional Mitsuba 3 renderer, which is not installed; "
-            "install it with `pip install .[render]` (or `pip install mitsuba`), or use backend='numpy'"
+            "backend='mitsuba' needs the Mitsuba 3 renderer, which is not installed; "
+            "install it with `pip install mitsuba` (a dependency of the project; or `pip install .[render]`), or use backend='numpy'"
         ) from exc
-    mi.set_variant("scalar_rgb")
+    try:
+        mi.set_variant(variant)
+    except Exception as exc:  # pragma: no cover - depends on the environment
+        raise RuntimeError(f"Mitsuba variant {variant!r} is not available here ({type(exc).__name__}: "
+                           f"{str(exc)[:200]}); llvm_ad_rgb needs DRJIT_LIBLLVM_PATH pointing at libLLVM-19.so "
+                           "(apt-get install libllvm19), cuda_ad_rgb a GPU") from exc
     return mi
 
 
-def _render_mitsuba(kind, a, b, cols, mat, radius, views, P, res, spp=16):  # pragma: no cover - optional
-    """Mitsuba 3 ``scalar_rgb`` path of :func:`render` (same cameras and output conventions).
+def _mitsuba_rgb(mi, bitmap) -> np.ndarray:
+    """(H, W, 4) float64 RGBA of a rendered film."""
+    return np.asarray(bitmap, dtype=np.float64).reshape(bitmap.height(), bitmap.width(), -1)
 
-    One point light at the camera (headlight) plus a constant ambient environment; ``roughplastic``
-    with Beckmann ``α = sqrt(2 / (shininess + 2))``; points are spheres of ``point_radius`` (normals are
-    not used); ``spp`` samples per pixel (anti-aliased, unlike the numpy backend); depth from the
-    ``position`` AOV, converted to eye-space ``-z`` with the view matrix, ``inf`` where alpha < 0.5.
-    Not exercised by the tests (Mitsuba is not installed here): treat as experimental.
+
+def _render_mitsuba(kind, a, b, cols, mat, radius, views, P, res, spp=16, variant="scalar_rgb"):
+    """Mitsuba 3 path of :func:`render` (same cameras and output conventions), variant ``variant``.
+
+    Path tracer (``max_depth`` 3) with one point light at the camera (headlight) plus a constant ambient
+    environment; ``roughplastic`` with Beckmann ``α = sqrt(2 / (shininess + 2))``; points are true spheres
+    of ``point_radius`` (normals are not used; one shared BSDF when the cloud has one colour); ``spp``
+    samples per pixel (anti-aliased, unlike the numpy backend). The background (alpha 0) is composited onto
+    white. ``depth`` is the project's z-buffer of the same geometry and cameras (the numpy backend's depth:
+    the exact sphere fronts / triangle planes) — Mitsuba's ``aov`` integrator was measured 100× slower than
+    the render itself in ``scalar_rgb``, so it is not used.
     """
     import os
     import tempfile
 
     import trimesh
 
-    mi = _import_mitsuba()
+    mi = _import_mitsuba(variant)
     ambient = float(min(mat.ambient, 1.0))
     alpha = float(math.sqrt(2.0 / (mat.shininess + 2.0)))
 
@@ -647,15 +669,19 @@ def _render_mitsuba(kind, a, b, cols, mat, radius, views, P, res, spp=16):  # pr
                 "bsdf": bsdf({"type": "mesh_attribute", "name": "vertex_color"}),
             }
         else:
+            cols = np.asarray(cols)
+            uniform = bool((cols == cols[0]).all())
+            if uniform:
+                shapes["shared_bsdf"] = {**bsdf({"type": "rgb", "value": [float(x) for x in cols[0]]}), "id": "shared_bsdf"}
             for i, (p, c) in enumerate(zip(a, cols)):
                 shapes[f"p{i}"] = {
                     "type": "sphere",
                     "center": [float(x) for x in p],
                     "radius": float(radius),
-                    "bsdf": bsdf({"type": "rgb", "value": [float(x) for x in c]}),
+                    "bsdf": {"type": "ref", "id": "shared_bsdf"} if uniform else bsdf({"type": "rgb", "value": [float(x) for x in c]}),
                 }
         fov = float(math.degrees(2.0 * math.atan(1.0 / P[1, 1])))
-        rgbs, depths = [], []
+        rgbs = []
         for vm in views:
             inv = np.linalg.inv(vm)
             eye = inv[:3, 3]
@@ -663,7 +689,7 @@ def _render_mitsuba(kind, a, b, cols, mat, radius, views, P, res, spp=16):  # pr
             up = inv[:3, 1]
             scene = {
                 "type": "scene",
-                "integrator": {"type": "aov", "aovs": "pos:position", "img": {"type": "direct"}},
+                "integrator": {"type": "path", "max_depth": 3, "hide_emitters": True},
                 "sensor": {
                     "type": "perspective",
                     "fov": fov,
@@ -693,20 +719,16 @@ def _render_mitsuba(kind, a, b, cols, mat, radius, views, P, res, spp=16):  # pr
                 **shapes,
             }
             sc = mi.load_dict(scene)
-            mi.render(sc, spp=spp)
-            channels = dict(sc.sensors()[0].film().bitmap(raw=False).split())
-            rgba = np.asarray(channels.get("<root>", next(iter(channels.values()))), dtype=np.float64)
-            pos = np.asarray(channels["pos"], dtype=np.float64)
+            img = mi.render(sc, spp=spp)
+            rgba = np.asarray(img, dtype=np.float64).reshape(res, res, -1)
             alpha_c = rgba[..., 3:4] if rgba.shape[-1] > 3 else np.ones(rgba.shape[:-1] + (1,))
             # background pixels show the ambient environment with alpha 0: composite onto white
-            out = np.clip(rgba[..., :3] + (1.0 - alpha_c) * (1.0 - ambient), 0.0, 1.0)
+            out = np.clip(rgba[..., :3] + (1.0 - alpha_c), 0.0, 1.0)
             rgbs.append(np.rint(out * 255).astype(np.uint8))
-            pos = pos / np.maximum(alpha_c, 1e-6)  # the box filter averaged hits with misses (0) at edges
-            zc = -(pos @ vm[:3, :3].T + vm[:3, 3])[..., 2]
-            depths.append(np.where(alpha_c[..., 0] > 0.5, zc, np.inf).astype(np.float32))
     finally:
         tmp.cleanup()
-    return np.stack(rgbs), np.stack(depths)
+    _, depth = _render_numpy(kind, a, b, np.asarray(cols, np.float32), mat, radius, views, P, res)
+    return np.stack(rgbs), depth
 
 
 # ---------------------------------------------------------------------------------------- render
@@ -721,6 +743,8 @@ def render(
     point_radius=None,
     views=None,
     backend: str = "numpy",
+    spp: int = 16,
+    mitsuba_variant: str = "scalar_rgb",
 ) -> Rendering:
     """Render one object from the cameras of ``layout`` (all views in one vectorised pass).
 
@@ -737,7 +761,9 @@ def render(
         point_radius: sphere radius of points in world units; None → :func:`default_point_radius`.
             Ignored for meshes.
         views: optional subset (sequence of indices) of the layout's views, in the order given.
-        backend: ``"numpy"`` (default) or ``"mitsuba"`` (optional, ``pip install .[render]``).
+        backend: ``"numpy"`` (default) or ``"mitsuba"`` (Mitsuba 3, :func:`_render_mitsuba`).
+        spp: samples per pixel of the ``mitsuba`` backend (the numpy backend takes one per pixel).
+        mitsuba_variant: one of :data:`MITSUBA_VARIANTS` for the ``mitsuba`` backend.
 
     Returns:
         :class:`Rendering` ``(rgb (V,H,W,3) uint8, depth (V,H,W) float32, view (V,4,4) float32,
@@ -763,7 +789,7 @@ def render(
     vm = view_matrices(layout, idx)
     P = projection_matrix(res)
     if backend == "mitsuba":
-        rgb, depth = _render_mitsuba(kind, a, b, cols, mat, radius, vm, P, res)
+        rgb, depth = _render_mitsuba(kind, a, b, cols, mat, radius, vm, P, res, spp=int(spp), variant=mitsuba_variant)
     else:
         rgb, depth = _render_numpy(kind, a, b, cols, mat, radius, vm, P, res)
     proj = np.broadcast_to(P.astype(np.float32), (len(idx), 4, 4)).copy()

@@ -1,0 +1,115 @@
+"""Paper 03 (PointSpider): mapping-network structure, Double Roulette, the Mitsuba backend, one test per claim."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import _expected
+from xmodal.align.metrics import topk_accuracy
+from xmodal.papers import pointspider as ps
+from xmodal.papers.pointspider.mapping import _LRN
+
+TOPIC = "03_pointspider"
+
+
+# ------------------------------------------------------------------------------------------- MappingNet
+@pytest.mark.parametrize("variant,norm", [("base", nn.Identity), ("lnorm", nn.LayerNorm), ("rnorm", _LRN)])
+def test_mapping_structure(variant, norm):
+    net = ps.MappingNet(variant, in_dim=1024, out_dim=1024)
+    lin = [b[0] for b in net.blocks] + [net.out]
+    assert [(l.in_features, l.out_features) for l in lin] == [(1024, 2048), (2048, 4096), (4096, 8192),
+                                                              (8192, 4096), (4096, 2048), (2048, 1024)]
+    assert [type(b[2]) for b in net.blocks] == [nn.PReLU, nn.PReLU, nn.Tanh, nn.Tanh, nn.Tanh]
+    assert all(isinstance(b[1], norm) for b in net.blocks)  # every block but the last (plain linear)
+    assert all(isinstance(b[3], nn.Dropout) and b[3].p == 0.2 for b in net.blocks)
+    assert isinstance(net.out, nn.Linear)
+    if variant == "rnorm":
+        assert net.blocks[0][1].lrn.size == 1
+
+
+def test_mapping_small_widths_and_errors():
+    net = ps.MappingNet("lnorm", 16, 4, widths=(8, 16, 32, 16, 8))
+    assert net(torch.zeros(3, 16)).shape == (3, 4)
+    assert ps.paper_widths(1024) == (2048, 4096, 8192, 4096, 2048)
+    with pytest.raises(ValueError, match="base"):
+        ps.MappingNet("bnorm")
+    with pytest.raises(ValueError, match="5 positive"):
+        ps.MappingNet("base", widths=(8, 16))
+
+
+# ------------------------------------------------------------------------------------- Double Roulette
+def test_double_roulette_properties():
+    labels = np.repeat(np.arange(40), 3)[np.random.default_rng(1).permutation(120)]
+    idx, var = ps.double_roulette(labels, 76, np.random.default_rng(0))
+    assert idx.shape == var.shape == (40,)
+    assert (labels[idx] == np.arange(40)).all()  # one object per class, in class order
+    assert var.min() >= 0 and var.max() <= 75
+    idx2, var2 = ps.double_roulette(labels, 76, np.random.default_rng(0))
+    assert (idx == idx2).all() and (var == var2).all()  # seeded
+    with pytest.raises(ValueError):
+        ps.double_roulette(labels, 0, np.random.default_rng(0))
+
+
+def test_double_roulette_uniform():
+    labels = np.repeat(np.arange(4), 3)
+    rng = np.random.default_rng(0)
+    draws = [ps.double_roulette(labels, 5, rng) for _ in range(6000)]
+    obj = np.stack([d[0] for d in draws])  # (draws, 4)
+    var = np.stack([d[1] for d in draws]).ravel()
+    counts = np.bincount(obj[:, 0], minlength=3)  # class 0's objects 0..2
+    assert np.allclose(counts / 6000, 1 / 3, atol=0.03)
+    assert np.allclose(np.bincount(var, minlength=5) / len(var), 0.2, atol=0.02)
+
+
+def test_zeroshot_topk_matches_topk_accuracy():
+    S = np.random.default_rng(0).normal(size=(40, 40))
+    for k in (1, 3):
+        assert ps.zeroshot_topk(S, np.arange(40), k) == topk_accuracy(S, k)
+    assert ps.zeroshot_topk(np.zeros((2, 3)), [0, 1], 1) == 0.0  # ties count as misses
+
+
+# ----------------------------------------------------------------------------------------------- Mitsuba
+def test_mitsuba_render_smoke():
+    pytest.importorskip("mitsuba")
+    from xmodal.world import render
+
+    pts = np.random.default_rng(0).normal(size=(64, 3)) * 0.3
+    r = render(pts, resolution=16, views=[0], backend="mitsuba", spp=2)
+    n = render(pts, resolution=16, views=[0])
+    assert r.rgb.shape == (1, 16, 16, 3) and r.rgb.dtype == np.uint8
+    assert (r.rgb < 250).any() and (r.rgb[0, 0, 0] == 255).all()  # object drawn, white background
+    np.testing.assert_array_equal(r.depth, n.depth)  # depth: the project's z-buffer of the same spheres
+
+
+# ------------------------------------------------------------------------------------------------ claims
+@pytest.fixture(scope="module")
+def ci_run():
+    s = ps.Settings.for_scale("ci")
+    st = ps.load(s, progress_bar=False)
+    for stage in (ps.classify, ps.zeroshot_study, ps.mapping_study):
+        st = stage(st, progress_bar=False)
+    return ps.speed_study(st)
+
+
+def test_claim_03_1(ci_run):
+    _expected.check(TOPIC, ps.judge_zeroshot(ci_run))
+
+
+def test_claim_03_2(ci_run):
+    _expected.check(TOPIC, ps.judge_mapping(ci_run))
+
+
+def test_claim_03_3(ci_run):
+    _expected.check(TOPIC, ps.judge_usefulness(ci_run))
+
+
+def test_claim_03_4(ci_run):
+    """A wall-clock timing, so machine dependent: which Mitsuba variants exist (llvm needs libLLVM 19) and how
+    fast they are. Not pinned to the expectation file; checked against what holds on any machine instead."""
+    o = ps.judge_speed(ci_run)
+    assert o.numbers["ratio_project_scalar"] > 10  # the z-buffer splats are orders of magnitude faster
+    llvm = o.numbers.get("ratio_llvm_scalar")
+    want = "reproduced" if llvm is None or llvm > 1 else "partly reproduced"
+    assert o.verdict == want, o.evidence
