@@ -17,7 +17,7 @@ import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -263,7 +263,25 @@ class WorldDataset:
         return cached_arrays("world_images", params, build)["images"]
 
     def key(self) -> dict:
-        return {"scale": self.scale, "seed": self.seed, "code": code_hash("xmodal.world", "xmodal.data.world")}
+        k = {"scale": self.scale, "seed": self.seed, "code": code_hash("xmodal.world", "xmodal.data.world")}
+        if "per_category" in self.extra:
+            k["per_category"] = int(self.extra["per_category"])
+        return k
+
+    def subset(self, per_category: int) -> "WorldDataset":
+        """The instances with index < ``per_category`` of every category (a smaller world with the same
+        shapes, splits and captions; cache keys of derived steps include the size)."""
+        if isinstance(per_category, bool) or not isinstance(per_category, (int, np.integer)) or per_category < 1:
+            raise ValueError(f"per_category must be a positive int, got {per_category!r}")
+        keep = self.index < int(per_category)
+        if keep.all():
+            return self
+        rows = lambda a: None if a is None else a[keep]
+        return replace(self, points=self.points[keep], normals=self.normals[keep], labels=self.labels[keep],
+                       index=self.index[keep], subtypes=self.subtypes[keep], split=self.split[keep],
+                       colour_rgb=self.colour_rgb[keep], attributes=self.attributes[keep],
+                       captions={k: v[keep] for k, v in self.captions.items()}, images=rows(self.images),
+                       extra={**self.extra, "per_category": int(per_category)})
 
 
 def world_dataset(scale: str, seed: int = 0, workers: int | None = None, rebuild: bool = False) -> WorldDataset:

@@ -1,0 +1,95 @@
+"""Notebook 05 (Pic@Point): the correspondence math, the pose encoder, DGCNN's two outputs and fast kNN, and
+one test per claim 05-1 … 05-5 at ci against tests/expected/05_pic_at_point.ci.json."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import _expected
+from xmodal.encoders.pointcloud import DGCNN, PointNet, knn, pairwise_sq_dist
+from xmodal.papers.pic_at_point import PoseEncoder, REGISTRY, sample_pixel_features
+from xmodal.world.camera import project
+
+
+def test_sampled_feature_equals_map_at_its_pixel():
+    g = torch.Generator().manual_seed(0)
+    fmap = torch.randn(2, 5, 4, 4, generator=g)
+    res = 32  # 8 px per feature cell
+    ii, jj = torch.meshgrid(torch.arange(4), torch.arange(4), indexing="ij")
+    uv = torch.stack([(jj.flatten() + 0.5) * 8, (ii.flatten() + 0.5) * 8], -1).float().expand(2, -1, -1)
+    got = sample_pixel_features(fmap, uv, res)
+    assert got.shape == (2, 16, 5)
+    torch.testing.assert_close(got, fmap.flatten(2).transpose(1, 2), rtol=0, atol=0)
+    # halfway between two cell centres: the mean of the two cells (bilinear)
+    mid = sample_pixel_features(fmap, torch.tensor([[[16.0, 4.0]]]).expand(2, -1, -1), res)
+    torch.testing.assert_close(mid[:, 0], 0.5 * (fmap[:, :, 0, 1] + fmap[:, :, 0, 2]))
+
+
+def test_occluded_points_never_paired():
+    from xmodal.world import render
+    import trimesh
+
+    ball = trimesh.creation.icosphere(subdivisions=3, radius=0.5)
+    r = render(ball, layout="dodecahedron20", resolution=64, views=[0])
+    eye = r.view[0, :3, 3]
+    cam = -r.view[0, :3, :3].T @ eye  # camera centre in world coordinates
+    d = cam / np.linalg.norm(cam)
+    front, back = 0.5 * d, -0.5 * d  # on the sphere towards the camera / on its far side (occluded)
+    uv, vis = project(np.stack([front, back]), r.view, r.proj, 64, depth=r.depth)
+    assert vis[0].tolist() == [True, False]
+    # the training sampler draws pairs only among visible points
+    w = torch.from_numpy(vis.astype(np.float32))
+    pick = torch.multinomial(w, 50, replacement=True, generator=torch.Generator().manual_seed(0))
+    assert (pick == 0).all()
+
+
+def test_pose_encoder_shape_and_determinism():
+    torch.manual_seed(0)
+    enc = PoseEncoder(out_dim=64)
+    v, p = torch.randn(3, 4, 4), torch.randn(3, 4, 4)
+    z = enc(v, p)
+    assert z.shape == (3, 64)
+    assert torch.equal(z, enc(v, p))
+    torch.manual_seed(0)
+    assert torch.equal(PoseEncoder(64)(v, p), z)
+    assert not torch.allclose(enc(v, p)[0], enc(v.flip(0), p)[0])
+    with pytest.raises(ValueError):
+        enc(torch.randn(3, 3, 3), p)
+
+
+def test_dgcnn_and_pointnet_two_outputs():
+    torch.manual_seed(0)
+    x = torch.randn(2, 64, 3)
+    m = DGCNN(k=20, out_dim=32, emb=48, return_points=True)
+    per_point, glob = m(x)
+    assert per_point.shape == (2, 64, 48) and glob.shape == (2, 32)
+    assert DGCNN(k=20, out_dim=32)(x).shape == (2, 32)  # default: the global embedding (build_encoder callers)
+    m.eval()
+    with torch.no_grad():  # the fast EdgeConv computes the textbook function
+        torch.testing.assert_close(m.forward_features(x)[1], m.forward_features(x, naive=True)[1], rtol=1e-4, atol=1e-5)
+    pp_, gg = PointNet(out_dim=16, widths=(8, 12))(x, return_points=True)
+    assert pp_.shape == (2, 64, 12) and gg.shape == (2, 16)
+
+
+def test_fast_knn_equals_brute_force():
+    g = torch.Generator().manual_seed(3)
+    f = torch.randn(2, 300, 24, generator=g)
+    idx = knn(f, f, 7, chunk=64)
+    ref = pairwise_sq_dist(f.double(), f.double()).argsort(-1)[..., :7]
+    assert torch.equal(idx, ref)
+    assert (idx[..., 0] == torch.arange(300)).all()  # each point finds itself first
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    from xmodal.papers import pic_at_point as pp
+
+    settings = pp.Settings.for_scale("ci", 0)
+    out = pp.run(settings, progress_bar=False)
+    return {o.id: o for o in pp.judge_all(out["runs"], out["params"])}
+
+
+@pytest.mark.parametrize("cid", [c.id for c in REGISTRY])
+def test_claim(outcomes, cid):
+    _expected.check("05_pic_at_point", outcomes[cid])
