@@ -34,7 +34,21 @@ def strip_volatile(path: Path) -> None:
     # papermill's injected `scale = "..."` cell would pin the scale of every later run of the stored notebook
     # (nbval at ci would silently run at default): drop it, the parameters cell reads XMODAL_SCALE itself
     nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+    renumber(nb)
     nbformat.write(nb, path)
+
+
+def renumber(nb) -> None:
+    """Consecutive execution counts 1, 2, … over the executed code cells (dropping the injected cell left a gap)."""
+    k = 0
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code" or cell.get("execution_count") is None:
+            continue
+        k += 1
+        cell.execution_count = k
+        for out in cell.get("outputs", []):
+            if "execution_count" in out:
+                out["execution_count"] = k
 
 
 def main() -> int:

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from ...claims import combine_comparisons, combine_parts, compare
+from ...claims import combine_comparisons, combine_parts, compare, decided
 from .paper import (AREA_RTOL, GAP_RATE, HIERARCHY_MARGIN, LEVEL_RHO, REGISTRY, RETRIEVAL_MARGIN, SLOPE_RTOL,
                     SPREAD_RHO, VIOLATION_RATE)
 
@@ -95,6 +95,10 @@ def judge_propositions(main: pd.DataFrame, tracks: dict, prop1: dict, prop2: dic
     return REGISTRY.judge("04-3", verdict, ours, ev, nums)
 
 
+def _mark(part) -> str:
+    return "✓" if part else "within the noise" if part is None else "✗"
+
+
 def judge_curvature(sweep: pd.DataFrame):
     """04-4: MERU's and ATMG's R@5 drop from the smallest to the largest swept c."""
     lo, hi = float(sweep["c"].min()), float(sweep["c"].max())
@@ -104,18 +108,14 @@ def judge_curvature(sweep: pd.DataFrame):
         res[m] = compare(a, b, RETRIEVAL_MARGIN)
         nums[f"{m}_R@5_cmin"], nums[f"{m}_R@5_cmax"] = float(a.mean()), float(b.mean())
         nums[f"{m}_drop"] = res[m][1].mean
-    i = res["meru"][0] == "better"
-    ii = res["atmg"][0] != "better"
-    if i and ii:
-        verdict = "reproduced"
-    elif res["meru"][0] == "inconclusive" and ii:
-        verdict = "inconclusive"
-    else:
-        verdict = combine_parts([i, ii])
+    i = decided(res["meru"][0])  # True: MERU drops beyond the margin; None: within the noise
+    atmg_iv = res["atmg"][1]
+    ii = True if atmg_iv.hi < RETRIEVAL_MARGIN else False if res["atmg"][0] == "better" else None
+    verdict = combine_parts([i, ii])
     ours = (f"R@5 c={lo:g} → c={hi:g}: MERU {nums['meru_R@5_cmin']:.3f} → {nums['meru_R@5_cmax']:.3f}, "
             f"ATMG {nums['atmg_R@5_cmin']:.3f} → {nums['atmg_R@5_cmax']:.3f}")
     ev = (f"drop (c_min − c_max): MERU {_fmt(res['meru'][1])} {res['meru'][0]}; ATMG {_fmt(res['atmg'][1])} "
-          f"{res['atmg'][0]} → (i) {'✓' if i else '✗'}, (ii) {'✓' if ii else '✗'}")
+          f"{res['atmg'][0]} → (i) {_mark(i)}, (ii) {_mark(ii)}")
     return REGISTRY.judge("04-4", verdict, ours, ev, nums)
 
 
