@@ -23,7 +23,10 @@ TIMING = re.compile(r"(^|_)(time|times|timing|timings|seconds|wall|elapsed)(_|$)
 
 
 def strip_timings(x):
-    """``x`` without the entries whose key names a timing (recursively)."""
+    """``x`` without the entries whose key names a timing (recursively), and of a claim about speed
+    (``"timing": true``) only its id and verdict."""
+    if isinstance(x, dict) and x.get("timing") is True and "verdict" in x:
+        return {"id": x.get("id"), "verdict": x["verdict"]}
     if isinstance(x, dict):
         return {k: strip_timings(v) for k, v in x.items() if not TIMING.search(str(k))}
     if isinstance(x, list):

@@ -42,6 +42,8 @@ def check_topic(committed: dict, fresh: dict, tol: dict) -> list[str]:
         f = new[cid]
         if f["verdict"] != c["verdict"]:
             problems.append(f"{cid}: verdict {f['verdict']!r}, committed {c['verdict']!r}")
+        if c.get("timing"):
+            continue  # a speed claim: its numbers are wall-clock measurements of one run
         nums, fnums = c.get("numbers") or {}, f.get("numbers") or {}
         for name, want in nums.items():
             if not isinstance(want, (int, float)) or name.endswith(("_lo", "_hi")):
