@@ -51,7 +51,7 @@ validate: $(STAMP) ## Re-execute at default in a fresh cache; verdicts and numbe
 	@rm -rf .validate-reports .validate-cache executed/validate
 	TQDM_DISABLE=1 XMODAL_CACHE=$(abspath .validate-cache) XMODAL_REPORTS=$(abspath .validate-reports) \
 		$(BIN)/python tools/run_notebooks.py --scale default --out executed/validate --timeout $(TIMEOUT) $(NOTEBOOKS)
-	$(BIN)/python tools/validate.py reports .validate-reports
+	$(BIN)/python tools/validate.py reports .validate-reports --topics $(notdir $(basename $(NOTEBOOKS)))
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks

@@ -9,7 +9,7 @@ For every ``<topic>/results.json`` of the committed reports and of the fresh run
   ci expectations: ``default``, ``<claim>/*``, ``<claim>/<name>``), or within abs 1e-9 / rel 1e-9
   (pure math) when the file does not set one.
 
-    python tools/validate.py COMMITTED_REPORTS FRESH_REPORTS
+    python tools/validate.py COMMITTED_REPORTS FRESH_REPORTS [--topics 00_world 04_hyperbolic_gap]
 """
 from __future__ import annotations
 
@@ -67,9 +67,17 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("committed", type=Path)
     ap.add_argument("fresh", type=Path)
+    ap.add_argument("--topics", nargs="*", default=None,
+                    help="compare only these topics (the notebooks that were re-executed); default: all committed")
     a = ap.parse_args()
     bad = 0
     topics = sorted(p.parent.name for p in a.committed.glob("*/results.json"))
+    if a.topics:
+        unknown = sorted(set(a.topics) - set(topics))
+        if unknown:
+            print(f"validate: no committed results.json for {unknown} under {a.committed}; known: {topics}")
+            return 1
+        topics = sorted(a.topics)
     if not topics:
         print(f"validate: no results.json under {a.committed}")
         return 1
