@@ -70,6 +70,24 @@ def test_exterior_angle_on_the_ray(c):
 
 
 @pytest.mark.parametrize("c", CURVS)
+def test_pairwise_exterior_angle_is_the_rowwise_angle_and_the_law_of_cosines(c):
+    x = L.exp_map0(_rand(5, 3, 0.9, 7), c)
+    y = L.exp_map0(_rand(6, 3, 0.9, 8), c)
+    A = L.pairwise_oxy_angle(x, y, c)
+    assert A.shape == (5, 6)
+    for i in range(5):
+        torch.testing.assert_close(A[i], L.oxy_angle(x[i].expand(6, 3), y, c), atol=1e-12, rtol=0)
+    # independent definition: the hyperbolic law of cosines in the triangle (O, x_i, y_j), sides scaled by √c
+    # to curvature −1; the exterior angle at x is π minus the interior one
+    rc = math.sqrt(c)
+    a = (L.dist0(x, c) * rc)[:, None]
+    b = L.pairwise_dist(x, y, c) * rc
+    o = (L.dist0(y, c) * rc)[None, :]
+    interior = torch.acos(((torch.cosh(a) * torch.cosh(b) - torch.cosh(o)) / (torch.sinh(a) * torch.sinh(b))).clamp(-1, 1))
+    torch.testing.assert_close(A, math.pi - interior, atol=1e-7, rtol=0)
+
+
+@pytest.mark.parametrize("c", CURVS)
 def test_einstein_midpoint(c):
     a = L.exp_map0(_rand(1, 3, 1.0, 6), c)
     torch.testing.assert_close(L.einstein_midpoint(a, c), a[0], atol=1e-10, rtol=1e-10)

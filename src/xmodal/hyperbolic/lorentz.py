@@ -21,7 +21,7 @@ import math
 import torch
 
 __all__ = ["time_component", "pairwise_inner", "pairwise_dist", "dist0", "exp_map0", "log_map0",
-           "half_aperture", "oxy_angle", "einstein_midpoint", "EPS"]
+           "half_aperture", "oxy_angle", "pairwise_oxy_angle", "einstein_midpoint", "EPS"]
 
 EPS = {torch.float32: 1e-6, torch.float64: 1e-12}
 _SINH_MAX = math.asinh(2.0 ** 15)
@@ -101,18 +101,32 @@ def half_aperture(x: torch.Tensor, curv, min_radius: float = 0.1) -> torch.Tenso
     return torch.asin(s.clamp(-1.0 + e, 1.0 - e))
 
 
+def _exterior(x0, y0, cxy, xnorm, e: float) -> torch.Tensor:
+    """arccos((y₀ + c⟨x, y⟩_L x₀) / (‖x_s‖ sqrt((c⟨x, y⟩_L)² − 1))), the one formula behind both angle functions."""
+    num = y0 + cxy * x0
+    den = xnorm * torch.sqrt((cxy * cxy - 1.0).clamp(min=e)) + e
+    return torch.acos((num / den).clamp(-1.0 + e, 1.0 - e))
+
+
 def oxy_angle(x: torch.Tensor, y: torch.Tensor, curv) -> torch.Tensor:
     """Exterior angle at x of the triangle (O, x, y), element-wise over rows: x, y (B, D) → (B,) in (0, π).
 
     ext(x, y) = arccos((y₀ + c⟨x, y⟩_L x₀) / (‖x_s‖ sqrt((c⟨x, y⟩_L)² − 1))); ≈ 0 when y lies on the ray
     O → x beyond x, ≈ π when y lies between O and x."""
     c = _curv(curv, x)
-    e = _eps(x)
     x0, y0 = time_component(x, c), time_component(y, c)
     cxy = c * ((x * y).sum(-1) - x0 * y0)
-    num = y0 + cxy * x0
-    den = _norm(x) * torch.sqrt((cxy * cxy - 1.0).clamp(min=e)) + e
-    return torch.acos((num / den).clamp(-1.0 + e, 1.0 - e))
+    return _exterior(x0, y0, cxy, _norm(x), _eps(x))
+
+
+def pairwise_oxy_angle(x: torch.Tensor, y: torch.Tensor, curv) -> torch.Tensor:
+    """ext(x_i, y_j) for every pair: x (B1, D), y (B2, D) → (B1, B2), the exterior angle at x_i of (O, x_i, y_j).
+
+    The formula and clamps of :func:`oxy_angle`, with the inner products from :func:`pairwise_inner`
+    (ATMG's angle logits; MERU's entailment term uses the row-wise form)."""
+    c = _curv(curv, x)
+    cxy = c * pairwise_inner(x, y, c)
+    return _exterior(time_component(x, c)[:, None], time_component(y, c)[None, :], cxy, _norm(x)[:, None], _eps(x))
 
 
 def einstein_midpoint(x: torch.Tensor, curv, weights: torch.Tensor | None = None) -> torch.Tensor:

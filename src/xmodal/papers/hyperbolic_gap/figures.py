@@ -69,17 +69,30 @@ def embedding_figure(models: dict, feats, settings, n: int = 60, n_cones: int = 
     return fig
 
 
-def curvature_figure(sweep, metric: str = "R@5"):
-    """Mean ± sd over seeds of ``metric`` vs curvature c (log axis), one line per method."""
+#: the sweep's panels: (column, axis label); hierarchy probes as in the main comparison
+SWEEP_PANELS = (("R@5", "retrieval R@5 (mean of both directions)"),
+                ("tax_rho_image", "taxonomy Spearman ρ (image prototypes)"),
+                ("level_rho", "caption level vs d(O, ·), Spearman ρ"))
+
+
+def curvature_figure(sweep, panels=SWEEP_PANELS):
+    """Retrieval and hierarchy vs curvature c (log axis): one panel per (column, label) of ``panels``, one line per
+    method, mean with error bars of ± 1 sd over the training seeds (the dots are the seeds)."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(5, 3.4))
-    for m, g in sweep.groupby("method"):
-        s = g.groupby("c")[metric].agg(["mean", "std"])
-        ax.errorbar(s.index, s["mean"], yerr=s["std"], marker="o", capsize=3, label=m.upper() + " (fixed c)")
-    ax.set_xscale("log"), ax.set_xlabel("curvature c"), ax.set_ylabel(f"{metric} (mean of both directions)")
-    ax.legend()
-    ax.set_title("Retrieval vs curvature (scored as each paper scores)", fontsize=10)
+    panels = [(c, lab) for c, lab in panels if c in sweep.columns]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4), squeeze=False)
+    for ax, (col, label) in zip(axes[0], panels):
+        for k, (m, g) in enumerate(sweep.groupby("method")):
+            st = g.groupby("c")[col].agg(["mean", "std"])
+            line = ax.errorbar(st.index, st["mean"], yerr=st["std"], marker="o", capsize=3,
+                               label=m.upper() + " (fixed c)")
+            ax.scatter(g["c"], g[col], s=8, alpha=0.4, color=line[0].get_color())
+        ax.set_xscale("log"), ax.set_xlabel("curvature c"), ax.set_ylabel(label, fontsize=8)
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle("Curvature sweep: retrieval (scored as each paper scores) and hierarchy; bars ± 1 sd over seeds",
+                 fontsize=10)
+    fig.tight_layout()
     return fig
 
 

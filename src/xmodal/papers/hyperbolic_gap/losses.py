@@ -19,24 +19,10 @@ import torch.nn.functional as F
 from ...contrastive import info_nce
 from ...hyperbolic import lorentz as L
 
+pairwise_oxy_angle = L.pairwise_oxy_angle  # re-exported: it lives in xmodal.hyperbolic.lorentz
+
 __all__ = ["pairwise_oxy_angle", "clip_logits", "meru_logits", "entailment_loss", "atmg_logits", "clip_loss",
            "meru_loss", "atmg_loss", "centroid_loss"]
-
-
-def pairwise_oxy_angle(x: torch.Tensor, y: torch.Tensor, curv) -> torch.Tensor:
-    """ext(x_i, y_j) for every pair: x (B1, D), y (B2, D) → (B1, B2), the exterior angle at x_i of (O, x_i, y_j).
-
-    Same formula and clamps as :func:`xmodal.hyperbolic.lorentz.oxy_angle` (which is row-wise), with the
-    Lorentz inner products from :func:`~xmodal.hyperbolic.lorentz.pairwise_inner`."""
-    c = torch.as_tensor(curv, dtype=x.dtype, device=x.device)
-    e = L.EPS.get(x.dtype, 1e-6)
-    y0 = L.time_component(y, c)[None, :]
-    x0 = L.time_component(x, c)[:, None]
-    cxy = c * L.pairwise_inner(x, y, c)
-    num = y0 + cxy * x0
-    xn = torch.sqrt((x * x).sum(-1).clamp(min=e * e))[:, None]
-    den = xn * torch.sqrt((cxy * cxy - 1.0).clamp(min=e)) + e
-    return torch.acos((num / den).clamp(-1.0 + e, 1.0 - e))
 
 
 def clip_logits(x: torch.Tensor, y: torch.Tensor, scale) -> torch.Tensor:

@@ -19,7 +19,7 @@ from scipy.stats import spearmanr
 
 from ...align import topk_accuracy
 from ...hyperbolic import lorentz as L
-from .losses import pairwise_oxy_angle
+from ...hyperbolic.lorentz import pairwise_oxy_angle
 
 __all__ = ["retrieval_scores", "recalls", "zeroshot_scores", "strict_top1", "level_rho", "tree_distances",
            "prototypes", "taxonomy_rho", "parent_closer_rate", "cone_violation_rate", "gap_rate", "spread"]

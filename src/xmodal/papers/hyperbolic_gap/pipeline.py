@@ -273,7 +273,7 @@ def run(settings: Settings, feats: Features | None = None, sweep: bool = True, p
 
 def run_sweep(settings: Settings, feats: Features, progress_bar: bool = True) -> pd.DataFrame:
     """The curvature sweep: MERU (curvature fixed, not learned) and ATMG at every c of ``settings.curvatures``
-    × ``sweep_seeds``; one row of retrieval / zero-shot per (method, c, seed)."""
+    × ``sweep_seeds``; one row of retrieval, zero-shot and the hierarchy probes per (method, c, seed)."""
     s = settings
     rows = []
     with runtime.use(s.scale) as rt:
@@ -281,7 +281,7 @@ def run_sweep(settings: Settings, feats: Features, progress_bar: bool = True) ->
             for m in ("meru", "atmg"):
                 for seed in s.sweep_seeds:
                     tr = train(m, feats, s, seed, curv=c, learn_curv=False, device=rt.device, progress_bar=progress_bar)
-                    rows.append({"method": m, "c": c, "seed": seed, **evaluate(tr, feats, s, hierarchy=False)})
+                    rows.append({"method": m, "c": c, "seed": seed, **evaluate(tr, feats, s)})
     return pd.DataFrame(rows)
 
 
