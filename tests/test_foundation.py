@@ -146,7 +146,9 @@ def test_report_writes_claims_tables_figures(tmp_path, monkeypatch):
     assert data["claims"][0]["verdict"] == "reproduced" and data["claims"][0]["numbers"]["x"] == pytest.approx(0.1)
     assert data["numerics"]["torch_cpu_capability"] and data["numerics"]["blas"]
     idx = report.write_index(tmp_path).read_text()
-    assert "99_demo" in idx and "x is y" in idx and "line.png" in idx and "### tab" in idx and "2.000" in idx
+    assert "99_demo" in idx and "x is y" in idx and "verdicts.png" in idx
+    page = (tmp_path / "99_demo" / "README.md").read_text()  # figures and tables live on the topic's page
+    assert "line.png" in page and "### tab" in page and "2.000" in page
     # the check is listed but not counted among the paper claims
     assert "Paper claims by verdict: ✅ reproduced: 1\n" in idx
 

@@ -1,0 +1,68 @@
+"""The reports index (``reports/README.md``): results at a glance, the all-claims table, the summary figure, and
+one page per topic with captioned figures and short tables inlined, long ones linked."""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from xmodal import report
+from xmodal.claims import Claim, Registry, Rule
+
+
+@pytest.fixture
+def two_topics(tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setenv("XMODAL_REPORTS", str(tmp_path))
+    for topic, verdicts in (("91_alpha", ["reproduced", "not reproduced"]), ("92_beta", ["inconclusive"])):
+        r = report.Report(topic, title=topic.upper(), scale="ci")
+        reg = Registry(topic[:2], [Claim(f"{topic[:2]}-{k + 1}", f"claim {k + 1} of {topic}", "paper x", Rule("m", "m > 0"))
+                                   for k in range(len(verdicts))]
+                       + [Claim(f"{topic[:2]}-9", "a sanity check", None, Rule("y", "y > 0"), kind="check")])
+        r.add(*[reg.judge(f"{topic[:2]}-{k + 1}", v, f"ours {k}", "because") for k, v in enumerate(verdicts)],
+              reg.judge(f"{topic[:2]}-9", "reproduced", "1", "fine"))
+        fig, ax = plt.subplots()
+        ax.plot([0, 1]), ax.set_title("a line, bars are sd")
+        r.figure(fig, "titled")
+        r.figure(fig, "captioned", pdf=False, caption="What it shows; error bars: 95 % interval over 3 seeds.")
+        plt.close(fig)
+        r.table(pd.DataFrame({"a": np.arange(3.0)}), "short")
+        r.table(pd.DataFrame({"a": np.arange(report.INLINE_ROWS + 5.0)}), "long")
+        r.save()
+    return tmp_path
+
+
+def test_index_opens_with_the_tally_per_paper_and_every_claim(two_topics):
+    idx = report.write_index(two_topics).read_text()
+    glance = idx.index("## Results at a glance")
+    assert glance < idx.index("## Every paper claim") < idx.index("## Reports per notebook")
+    assert "Paper claims by verdict: ✅ reproduced: 1, ❌ not reproduced: 1, ❔ inconclusive: 1\n" in idx
+    assert "| [91_alpha](91_alpha/README.md) | 1 |  | 1 |  |  |" in idx
+    assert "| [92_beta](92_beta/README.md) |  |  |  | 1 |  |" in idx
+    # every paper claim once in the all-claims table; the checks only in their own section
+    table = idx[idx.index("## Every paper claim"):idx.index("## Sanity checks")]
+    assert table.count("| 91-") == 2 and table.count("| 92-1 |") == 1 and "sanity" not in table
+    assert (two_topics / "verdicts.png").read_bytes()[:4] == b"\x89PNG"
+    assert "long" not in idx, "raw tables belong on the topic pages, not in the index"
+
+
+def test_topic_page_captions_figures_and_links_long_tables(two_topics):
+    report.write_index(two_topics)
+    page = (two_topics / "91_alpha" / "README.md").read_text()
+    assert "*Figure 1 (titled).* a line, bars are sd" in page  # fallback: the figure's own title
+    assert "*Figure 2 (captioned).* What it shows; error bars: 95 % interval over 3 seeds." in page
+    assert "### short" in page and "- [long](long.md) — 30 rows ([csv](long.csv))" in page
+    assert "**91-1** rule: m > 0" in page and "evidence: because" in page
+    data = json.loads((two_topics / "91_alpha" / "results.json").read_text())
+    assert data["captions"]["captioned"].startswith("What it shows")
+
+
+def test_verdict_figure_is_deterministic(two_topics):
+    report.write_index(two_topics)
+    first = (two_topics / "verdicts.png").read_bytes()
+    report.write_index(two_topics)
+    assert (two_topics / "verdicts.png").read_bytes() == first
