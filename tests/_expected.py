@@ -9,6 +9,11 @@ Regenerate on purpose (after a change that is meant to move results), then revie
     XMODAL_UPDATE_EXPECTED=1 make test        # or: XMODAL_UPDATE_EXPECTED=1 .venv/bin/python -m pytest tests/test_paper_<topic>.py
 
 Updating keeps the tolerances and rewrites verdicts and numbers only.
+
+Under ``make test`` the claim tests do not recompute the ``ci`` pipelines: the notebooks have just run at ``ci``
+(the cold run of the determinism check) and written ``<topic>/results.json`` under ``$XMODAL_CI_RESULTS``;
+:func:`ci_outcomes` reads the outcomes from there and :func:`check` holds them to the same expectations. With
+``XMODAL_CI_RESULTS`` unset (``pytest`` on its own) the claim fixtures compute the pipeline themselves.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import json
 import math
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -32,6 +38,37 @@ def load(topic: str) -> dict:
     if not p.exists():
         return {"tolerances": {"default": dict(DEFAULT_TOL)}, "claims": {}}
     return json.loads(p.read_text())
+
+
+def ci_outcomes(topic: str) -> dict | None:
+    """``{claim id: outcome}`` as the notebook ``topic`` wrote them to ``$XMODAL_CI_RESULTS/<topic>/results.json``
+    (make test's cold ``ci`` run), or ``None`` when ``XMODAL_CI_RESULTS`` is unset (compute them instead).
+
+    Each outcome has ``id``, ``verdict``, ``evidence`` and ``numbers`` (``results.json`` rounds floats to 6
+    decimals, within the default tolerance of 1e-6, and writes NaN as null: read back as NaN). A missing file
+    or one written at another scale is an error, never a silent fall-back to computing."""
+    root = os.environ.get("XMODAL_CI_RESULTS", "").strip()
+    if not root:
+        return None
+    path = Path(root) / topic / "results.json"
+    if not path.is_file():
+        pytest.fail(f"XMODAL_CI_RESULTS={root}: {path} is missing — the ci notebook run did not write it "
+                    "(unset XMODAL_CI_RESULTS to compute the claims here instead)")
+    data = json.loads(path.read_text())
+    if data.get("scale") != "ci" or data.get("topic") != topic:
+        pytest.fail(f"{path} holds topic {data.get('topic')!r} at scale {data.get('scale')!r}, not {topic!r} at 'ci'")
+    out = {}
+    for c in data.get("claims", []):
+        nums = {k: (math.nan if v is None else v) for k, v in c.get("numbers", {}).items()}
+        out[c["id"]] = SimpleNamespace(id=c["id"], verdict=c["verdict"], evidence=c.get("evidence", ""), numbers=nums)
+    return out
+
+
+def outcome(outcomes: dict, cid: str):
+    """``outcomes[cid]``, or a test failure naming the claim the run did not judge."""
+    if cid not in outcomes:
+        pytest.fail(f"claim {cid} was not judged (outcomes: {sorted(outcomes)})")
+    return outcomes[cid]
 
 
 def _update(topic: str, outcome) -> None:

@@ -40,3 +40,12 @@ def test_a_flipped_speed_verdict_still_fails(tmp_path):
     other = json.loads(json.dumps(data))
     other["claims"][1]["verdict"] = "partly reproduced"
     assert det.compare(_write(tmp_path / "a", data), _write(tmp_path / "b", other)) == 1
+
+
+def test_cold_run_starts_the_longest_notebooks_first():
+    known = json.loads((ROOT / "tools" / "timings_ci.json").read_text())
+    names = sorted(k for k in known if not k.startswith("_"))
+    order = [p.name for p in det._by_expected_cost([Path(n) for n in names] + [Path("99_new.ipynb")])]
+    assert order[0] == "99_new.ipynb"  # unmeasured: may be the longest
+    cpu = [known[n]["cpu_s"] for n in order[1:]]
+    assert cpu == sorted(cpu, reverse=True)

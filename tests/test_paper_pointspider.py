@@ -85,30 +85,28 @@ def test_mitsuba_render_smoke():
 
 # ------------------------------------------------------------------------------------------------ claims
 @pytest.fixture(scope="module")
-def ci_run():
+def outcomes():
+    """The ci outcomes: those notebook 03 just wrote under make test (``$XMODAL_CI_RESULTS``), else computed."""
+    got = _expected.ci_outcomes(TOPIC)
+    if got is not None:
+        return got
     s = ps.Settings.for_scale("ci")
     st = ps.load(s, progress_bar=False)
     for stage in (ps.classify, ps.zeroshot_study, ps.mapping_study):
         st = stage(st, progress_bar=False)
-    return ps.speed_study(st)
+    st = ps.speed_study(st)
+    return {o.id: o for o in ps.judge_all(st)}
 
 
-def test_claim_03_1(ci_run):
-    _expected.check(TOPIC, ps.judge_zeroshot(ci_run))
+@pytest.mark.parametrize("cid", ["03-1", "03-2", "03-3"])
+def test_claim(outcomes, cid):
+    _expected.check(TOPIC, _expected.outcome(outcomes, cid))
 
 
-def test_claim_03_2(ci_run):
-    _expected.check(TOPIC, ps.judge_mapping(ci_run))
-
-
-def test_claim_03_3(ci_run):
-    _expected.check(TOPIC, ps.judge_usefulness(ci_run))
-
-
-def test_claim_03_4(ci_run):
+def test_claim_03_4(outcomes):
     """A wall-clock timing, so machine dependent: which Mitsuba variants exist (llvm needs libLLVM 19) and how
     fast they are. Not pinned to the expectation file; checked against what holds on any machine instead."""
-    o = ps.judge_speed(ci_run)
+    o = _expected.outcome(outcomes, "03-4")
     assert o.numbers["ratio_project_scalar"] > 10  # the z-buffer splats are orders of magnitude faster
     llvm = o.numbers.get("ratio_llvm_scalar")
     want = "reproduced" if llvm is None or llvm > 1 else "partly reproduced"

@@ -13,14 +13,18 @@ def ds():
 
 
 @pytest.fixture(scope="module")
-def checks(ds):
-    table, _ = tour.encoder_sanity(ds, seed=0)
+def checks():
+    """The ci checks: those notebook 00 just wrote under make test (``$XMODAL_CI_RESULTS``), else computed."""
+    got = _expected.ci_outcomes("00_world")
+    if got is not None:
+        return got
+    table, _ = tour.encoder_sanity(world_dataset("ci", seed=0), seed=0)
     return {o.id: o for o in tour.judge_checks(table)}
 
 
 @pytest.mark.parametrize("cid", ["00-1", "00-2"])
 def test_sanity_check(checks, cid):
-    _expected.check("00_world", checks[cid])
+    _expected.check("00_world", _expected.outcome(checks, cid))
 
 
 def test_checks_are_not_paper_claims():

@@ -5,7 +5,14 @@
 ``OMP_NUM_THREADS=2 MKL_NUM_THREADS=2`` (reports to ``<warm>``); then ``compare`` asserts both runs wrote
 identical ``results.json`` files, timing fields excluded.
 
-    python tools/determinism.py run --reports DIR notebooks/*.ipynb
+``run --jobs N`` executes the first notebook given (00, the world tour: it builds the world, the renders and
+the frozen features the others read) alone, then the others N at a time, each in its own kernel process
+(at ``ci`` a kernel uses one thread, so two of them fill a 2-core machine), the longest first by the CPU
+times in ``tools/timings_ci.json``. Concurrent runs share the cache, whose writes
+are atomic and keyed by their inputs, so the order changes no result. Each notebook's wall and CPU seconds
+(its kernel included) are printed and written to ``<reports>/timings_ci.json``.
+
+    python tools/determinism.py run --reports DIR [--jobs N] notebooks/*.ipynb
     python tools/determinism.py compare COLD_DIR WARM_DIR
 """
 from __future__ import annotations
@@ -14,9 +21,15 @@ import argparse
 import json
 import os
 import re
+import resource
+import subprocess
 import sys
 import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 #: keys whose values are wall-clock measurements (excluded from the comparison)
 TIMING = re.compile(r"(^|_)(time|times|timing|timings|seconds|wall|elapsed)(_|$)|_s$|per second", re.I)
@@ -72,16 +85,84 @@ def compare(cold: Path, warm: Path) -> int:
     return 1 if bad else 0
 
 
-def run(reports: Path, notebooks: list[Path], timeout: int) -> int:
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_one(reports: Path, nb: Path, timeout: int) -> dict:
+    """Execute one notebook with papermill (cwd notebooks/, output thrown away); its wall and CPU seconds."""
     import papermill as pm
 
     os.environ["XMODAL_REPORTS"] = str(reports.resolve())
-    for nb in notebooks:
-        nb = nb.resolve()
-        with tempfile.TemporaryDirectory() as tmp:
-            print(f"determinism: first run of {nb.name} (cold cache)", flush=True)
-            pm.execute_notebook(str(nb), str(Path(tmp) / nb.name), kernel_name="python3", cwd=str(nb.parent),
-                                execution_timeout=timeout, progress_bar=False, log_output=False)
+    nb = nb.resolve()
+    t0, c0 = time.perf_counter(), time.process_time() + _children_cpu()
+    with tempfile.TemporaryDirectory() as tmp:
+        pm.execute_notebook(str(nb), str(Path(tmp) / nb.name), kernel_name="python3", cwd=str(nb.parent),
+                            execution_timeout=timeout, progress_bar=False, log_output=False)
+    # the kernel is a child process, reaped when papermill shuts it down: its CPU time is in RUSAGE_CHILDREN
+    return {"wall_s": round(time.perf_counter() - t0, 1), "cpu_s": round(time.process_time() + _children_cpu() - c0, 1)}
+
+
+def _in_child(reports: Path, nb: Path, timeout: int) -> dict:
+    """:func:`run_one` in a process of its own (for running several notebooks at once)."""
+    print(f"determinism: starting {nb.name}", flush=True)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "run-one", "--reports", str(reports), "--timeout",
+           str(timeout), str(nb)]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"{nb.name} failed (exit {p.returncode}):\n{p.stdout}{p.stderr}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def _by_expected_cost(notebooks: list[Path]) -> list[Path]:
+    """Longest first by ``tools/timings_ci.json`` (CPU seconds of an earlier cold ci run), else by the default run's
+    wall times (``reports/timings_default.json``); unknown notebooks first: they may be the longest."""
+    def load(f: Path, key: str | None) -> dict:
+        if not f.exists():
+            return {}
+        d = json.loads(f.read_text())
+        return {k: (v[key] if key else v) for k, v in d.items() if not k.startswith("_") and (key is None or isinstance(v, dict))}
+
+    ci, default = load(ROOT / "tools" / "timings_ci.json", "cpu_s"), load(ROOT / "reports" / "timings_default.json", None)
+    return sorted(notebooks, key=lambda p: (-ci.get(p.name, float("inf")), -default.get(p.name, float("inf"))))
+
+
+def run(reports: Path, notebooks: list[Path], timeout: int, jobs: int = 1) -> int:
+    reports.mkdir(parents=True, exist_ok=True)
+    times: dict[str, dict] = {}
+    t0 = time.perf_counter()
+
+    def done(nb: Path, t: dict) -> None:
+        times[nb.name] = t
+        print(f"determinism: first run of {nb.name} (cold cache): {t['wall_s']:.0f} s wall, {t['cpu_s']:.0f} s CPU",
+              flush=True)
+
+    if jobs <= 1 or len(notebooks) <= 2:
+        for nb in notebooks:
+            print(f"determinism: starting {nb.name}", flush=True)
+            done(nb, run_one(reports, nb, timeout))
+    else:
+        first, rest = notebooks[0], _by_expected_cost(notebooks[1:])
+        print(f"determinism: starting {first.name} (alone: it fills the cache the others read)", flush=True)
+        done(first, run_one(reports, first, timeout))
+        print(f"determinism: {len(rest)} more notebooks, {jobs} at a time: {', '.join(p.name for p in rest)}", flush=True)
+        with ThreadPoolExecutor(jobs) as pool:
+            futures = {nb: pool.submit(_in_child, reports, nb, timeout) for nb in rest}
+            failed = []
+            for nb, fut in futures.items():
+                try:
+                    done(nb, fut.result())
+                except RuntimeError as e:
+                    failed.append(str(e))
+            if failed:
+                print("\n".join(failed), file=sys.stderr)
+                return 1
+    total = {"wall_s": round(time.perf_counter() - t0, 1), "cpu_s": round(sum(t["cpu_s"] for t in times.values()), 1),
+             "jobs": jobs}
+    (reports / "timings_ci.json").write_text(json.dumps({**times, "total": total}, indent=1) + "\n")
+    print(f"determinism: cold run of {len(times)} notebooks in {total['wall_s']:.0f} s wall, {total['cpu_s']:.0f} s CPU "
+          f"({jobs} at a time)", flush=True)
     return 0
 
 
@@ -91,12 +172,22 @@ def main() -> int:
     r = sub.add_parser("run")
     r.add_argument("--reports", type=Path, required=True)
     r.add_argument("--timeout", type=int, default=1800)
+    r.add_argument("--jobs", type=int, default=1, help="notebooks executed at once after the first (default 1)")
     r.add_argument("notebooks", nargs="+", type=Path)
+    o = sub.add_parser("run-one", help="(internal) execute one notebook; print its timings as JSON")
+    o.add_argument("--reports", type=Path, required=True)
+    o.add_argument("--timeout", type=int, default=1800)
+    o.add_argument("notebook", type=Path)
     c = sub.add_parser("compare")
     c.add_argument("cold", type=Path)
     c.add_argument("warm", type=Path)
     a = ap.parse_args()
-    return run(a.reports, a.notebooks, a.timeout) if a.cmd == "run" else compare(a.cold, a.warm)
+    if a.cmd == "run":
+        return run(a.reports, a.notebooks, a.timeout, a.jobs)
+    if a.cmd == "run-one":
+        print(json.dumps(run_one(a.reports, a.notebook, a.timeout)))
+        return 0
+    return compare(a.cold, a.warm)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ def main(argv=None) -> int:
         nbformat.validate(nb)
         nbformat.write(nb, a.out / p.name)
     print(f"students: {len(src)} notebooks without outputs or solutions in {a.out} "
-          f"(run them with `make lab` or .venv/bin/jupyter lab {a.out})")
+          f"(open them with .venv/bin/jupyter lab {a.out})")
     return 0
 
 
