@@ -101,11 +101,9 @@ def half_aperture(x: torch.Tensor, curv, min_radius: float = 0.1) -> torch.Tenso
     return torch.asin(s.clamp(-1.0 + e, 1.0 - e))
 
 
-def _exterior(x0, y0, cxy, xnorm, e: float) -> torch.Tensor:
-    """arccos((y₀ + c⟨x, y⟩_L x₀) / (‖x_s‖ sqrt((c⟨x, y⟩_L)² − 1))), the one formula behind both angle functions."""
-    num = y0 + cxy * x0
-    den = xnorm * torch.sqrt((cxy * cxy - 1.0).clamp(min=e)) + e
-    return torch.acos((num / den).clamp(-1.0 + e, 1.0 - e))
+# The two angle functions spell the same formula out in the same operation order on purpose: autograd sums
+# gradient contributions in the order the graph was built, so sharing a helper that computes ‖x_s‖ before the
+# numerator would change the last bits of every trained ATMG model (and of the committed results).
 
 
 def oxy_angle(x: torch.Tensor, y: torch.Tensor, curv) -> torch.Tensor:
@@ -114,9 +112,12 @@ def oxy_angle(x: torch.Tensor, y: torch.Tensor, curv) -> torch.Tensor:
     ext(x, y) = arccos((y₀ + c⟨x, y⟩_L x₀) / (‖x_s‖ sqrt((c⟨x, y⟩_L)² − 1))); ≈ 0 when y lies on the ray
     O → x beyond x, ≈ π when y lies between O and x."""
     c = _curv(curv, x)
+    e = _eps(x)
     x0, y0 = time_component(x, c), time_component(y, c)
     cxy = c * ((x * y).sum(-1) - x0 * y0)
-    return _exterior(x0, y0, cxy, _norm(x), _eps(x))
+    num = y0 + cxy * x0
+    den = _norm(x) * torch.sqrt((cxy * cxy - 1.0).clamp(min=e)) + e
+    return torch.acos((num / den).clamp(-1.0 + e, 1.0 - e))
 
 
 def pairwise_oxy_angle(x: torch.Tensor, y: torch.Tensor, curv) -> torch.Tensor:
@@ -125,8 +126,14 @@ def pairwise_oxy_angle(x: torch.Tensor, y: torch.Tensor, curv) -> torch.Tensor:
     The formula and clamps of :func:`oxy_angle`, with the inner products from :func:`pairwise_inner`
     (ATMG's angle logits; MERU's entailment term uses the row-wise form)."""
     c = _curv(curv, x)
+    e = _eps(x)
+    y0 = time_component(y, c)[None, :]
+    x0 = time_component(x, c)[:, None]
     cxy = c * pairwise_inner(x, y, c)
-    return _exterior(time_component(x, c)[:, None], time_component(y, c)[None, :], cxy, _norm(x)[:, None], _eps(x))
+    num = y0 + cxy * x0
+    xn = torch.sqrt((x * x).sum(-1).clamp(min=e * e))[:, None]
+    den = xn * torch.sqrt((cxy * cxy - 1.0).clamp(min=e)) + e
+    return torch.acos((num / den).clamp(-1.0 + e, 1.0 - e))
 
 
 def einstein_midpoint(x: torch.Tensor, curv, weights: torch.Tensor | None = None) -> torch.Tensor:
