@@ -323,3 +323,57 @@ def test_heads():
         head(torch.randn(2, 5, 9))
     with pytest.raises(ValueError, match="pooled"):
         clip(torch.randn(3, 5, 10))
+
+
+def test_wpce_head_paper_initialisation_and_offset():
+    """The paper's weight head: LayerNorm on the token, a linear map without bias, N(0, width^-1/2) entries;
+    a constant offset (a buffer, not a parameter) sets every initial weight to a chosen w0."""
+    torch.manual_seed(0)
+    width = 1024
+    head = WPCEHead(width, 8, weight="signed")
+    assert head.weight_head.bias is None and isinstance(head.weight_norm, torch.nn.LayerNorm)
+    assert float(head.weight_head.weight.std()) == pytest.approx(width ** -0.5, rel=0.1)
+    assert "offset" not in dict(head.named_parameters())
+    x = 5 + 3 * torch.randn(4, 50, width)  # scale and shift of the tokens do not matter after the LayerNorm
+    with torch.no_grad():
+        _, w = head(x)
+    assert abs(float(w.mean())) < 0.3 and float(w.std()) == pytest.approx(1.0, rel=0.3)  # u ≈ N(0, 1): w ≈ u
+    for kind, w0 in (("positive", 1.0), ("signed", 1.0), ("positive", 50.0)):
+        off = WPCEHead.offset_for(kind, w0)
+        h = WPCEHead(width, 8, weight=kind, offset=off)
+        with torch.no_grad():
+            h.weight_head.weight.zero_()
+            assert torch.allclose(h(x)[1], torch.full((4, 50), w0), rtol=1e-5)
+    assert WPCEHead.offset_for("positive", 50.0) == pytest.approx(0.0, abs=1e-12)  # the paper's start a/2
+    with pytest.raises(ValueError, match="no offset"):
+        WPCEHead.offset_for("positive", 0.0)
+    with pytest.raises(ValueError, match="no offset"):
+        WPCEHead.offset_for("signed", 100.0)
+    with pytest.raises(ValueError, match="offset"):
+        WPCEHead(10, 4, offset=float("nan"))
+
+
+def test_wpce_with_one_point_and_no_kernel_is_clip():
+    """The nested control: WPCE with M = 1 (the pooled feature), α₂ = 0, α₁ = 1 and weights 1 gives exactly
+    CLIP's similarity ⟨normalize(P x), normalize(Q t)⟩ for the same projections (to ~1e-6)."""
+    torch.manual_seed(0)
+    clip_i, clip_t = CLIPHead(20, 6), CLIPHead(12, 6)
+    w_i, w_t = WPCEHead(20, 6), WPCEHead(12, 6)
+    with torch.no_grad():
+        w_i.proj.weight.copy_(clip_i.proj.weight)
+        w_t.proj.weight.copy_(clip_t.proj.weight)
+        for h in (w_i, w_t):
+            h.weight_head.weight.zero_()
+            h.offset.fill_(WPCEHead.offset_for("signed", 1.0))
+    x, t = torch.randn(9, 20), torch.randn(7, 12)
+    rff = RFF(6, 32)
+    with torch.no_grad():
+        S_clip = clip_i(x) @ clip_t(t).T
+        S_wpce = w_i.embed(x[:, None], rff, (1.0, 0.0)) @ w_t.embed(t[:, None], rff, (1.0, 0.0)).T
+        exact = wpce_similarity_matrix_exact(*w_i(x[:, None]), *w_t(t[:, None]), "gauss", 0.5, (1.0, 0.0))
+    np.testing.assert_allclose(S_wpce.double().numpy(), S_clip.double().numpy(), atol=1e-6)
+    np.testing.assert_allclose(exact, S_clip.double().numpy(), atol=1e-6)
+    # with α₁ = 2/3 (the paper's) the similarity is CLIP's times 2/3: the logit scale absorbs it
+    with torch.no_grad():
+        S23 = w_i.embed(x[:, None], rff, (2 / 3, 0.0)) @ w_t.embed(t[:, None], rff, (2 / 3, 0.0)).T
+    np.testing.assert_allclose(S23.double().numpy(), 2 / 3 * S_clip.double().numpy(), atol=1e-6)

@@ -12,7 +12,11 @@ Per step ``t`` (0-based) of ``T = cfg.total_steps(n_items)``:
    ``torch.Generator`` (never the global RNG), or ``None`` when the loss draws its own data;
 3. ``loss_fn(batch, t)`` returns the loss (or ``(loss, {part: tensor})``); a non-finite loss stops with
    :class:`FloatingPointError` naming the step and the value;
-4. backward, optional gradient clipping at ``cfg.grad_clip`` (global L2 norm), AdamW step.
+4. backward, optional gradient clipping at ``cfg.grad_clip`` (global L2 norm), AdamW step;
+5. (optional) every ``cfg.eval_every`` steps ``eval_fn`` is called; with ``cfg.patience > 0`` the run
+   stops once ``cfg.monitor`` (lower is better, e.g. a validation loss) has not improved by more than
+   ``cfg.min_delta`` for ``cfg.patience`` consecutive evaluations (a plateau), and the parameters of
+   the best evaluation are restored (:func:`plateau_stop`). The schedule stays that of ``steps``.
 
 AdamW gets two parameter groups: weight decay on every parameter with ≥ 2 dimensions (matrices,
 embeddings), none on biases, norms and scalars (the logit scale).
@@ -30,7 +34,7 @@ from torch import nn
 
 from .progress import progress
 
-__all__ = ["TrainConfig", "History", "fit", "get_lr", "configure_optimizer", "epoch_batches"]
+__all__ = ["TrainConfig", "History", "fit", "get_lr", "configure_optimizer", "epoch_batches", "plateau_stop"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,9 @@ class TrainConfig:
     ``n_items // batch_size`` steps each) is set. ``warmup``: a fraction of the steps when < 1, else a
     number of steps (at least 1). ``lr_min``: the cosine's floor. ``grad_clip``: max global gradient norm
     (0: off). ``eval_every``: steps between calls of ``eval_fn`` (0: only at the end, when given).
+    ``patience``: stop on a plateau of ``monitor`` after this many evaluations without an improvement
+    of more than ``min_delta`` (0: off, the default; needs ``eval_every`` > 0 and an ``eval_fn``);
+    ``restore_best``: then load the parameters of the best evaluation back (default True).
     """
 
     steps: int | None = None
@@ -53,6 +60,10 @@ class TrainConfig:
     warmup: float = 0.1
     grad_clip: float = 0.0
     eval_every: int = 0
+    patience: int = 0
+    min_delta: float = 0.0
+    monitor: str = "loss"
+    restore_best: bool = True
 
     def __post_init__(self):
         if (self.steps is None) == (self.epochs is None):
@@ -68,6 +79,13 @@ class TrainConfig:
             raise ValueError(f"need lr > 0 and 0 <= lr_min <= lr, got lr={self.lr}, lr_min={self.lr_min}")
         if self.weight_decay < 0 or self.grad_clip < 0 or self.warmup < 0 or self.eval_every < 0:
             raise ValueError("weight_decay, grad_clip, warmup and eval_every must be >= 0")
+        if isinstance(self.patience, bool) or int(self.patience) != self.patience or self.patience < 0:
+            raise ValueError(f"TrainConfig.patience must be an integer >= 0 (0: no early stop), got {self.patience!r}")
+        if not (self.min_delta >= 0) or not math.isfinite(self.min_delta):
+            raise ValueError(f"TrainConfig.min_delta must be finite and >= 0, got {self.min_delta!r}")
+        if self.patience and not self.eval_every:
+            raise ValueError(f"TrainConfig.patience = {self.patience} needs eval_every > 0 (the plateau is "
+                             "checked at each evaluation)")
 
     def with_(self, **kw) -> "TrainConfig":
         return replace(self, **kw)
@@ -144,7 +162,9 @@ def epoch_batches(n: int, batch: int, steps: int, generator: torch.Generator) ->
 @dataclass
 class History:
     """What a run did: ``loss`` (steps,) float64; ``parts`` name → (steps,); ``lr`` (steps,);
-    ``evals`` a list of ``(step, {metric: value})``; ``seconds`` wall time; ``steps_per_epoch``."""
+    ``evals`` a list of ``(step, {metric: value})``; ``seconds`` wall time; ``steps_per_epoch``;
+    ``best_step``: the step whose parameters were kept by a plateau stop (None without one);
+    ``stopped``: True when the run ended on a plateau before ``steps`` (then ``loss`` is shorter)."""
 
     loss: np.ndarray
     parts: dict = field(default_factory=dict)
@@ -152,6 +172,8 @@ class History:
     evals: list = field(default_factory=list)
     seconds: float = 0.0
     steps_per_epoch: int = 1
+    best_step: int | None = None
+    stopped: bool = False
 
     def epoch_mean(self, name: str = "loss") -> np.ndarray:
         """Mean of ``loss`` (or a part) over each full epoch: (epochs,)."""
@@ -168,6 +190,9 @@ class History:
         """Flat arrays for the on-disk cache (:func:`History.from_arrays` reads them back)."""
         out = {f"{prefix}loss": self.loss, f"{prefix}lr": self.lr if self.lr is not None else np.zeros(0),
                f"{prefix}seconds": np.asarray(self.seconds), f"{prefix}steps_per_epoch": np.asarray(self.steps_per_epoch)}
+        if self.best_step is not None:
+            out[f"{prefix}best_step"] = np.asarray(self.best_step, np.int64)
+            out[f"{prefix}stopped"] = np.asarray(self.stopped)
         out.update({f"{prefix}part.{k}": v for k, v in self.parts.items()})
         if self.evals:
             names = sorted({k for _, d in self.evals for k in d})
@@ -185,8 +210,31 @@ class History:
             names = [k[len(prefix) + 5:] for k in arrays if k.startswith(f"{prefix}eval.")]
             for i, s in enumerate(np.asarray(g("eval_step"))):
                 evals.append((int(s), {k: float(arrays[f"{prefix}eval.{k}"][i]) for k in names}))
+        best = int(g("best_step")) if f"{prefix}best_step" in arrays else None
+        stopped = bool(g("stopped")) if f"{prefix}stopped" in arrays else False
         return cls(np.asarray(g("loss")), parts, np.asarray(g("lr")), evals, float(g("seconds")),
-                   int(g("steps_per_epoch")))
+                   int(g("steps_per_epoch")), best, stopped)
+
+
+def plateau_stop(values, patience: int, min_delta: float = 0.0) -> tuple[bool, int]:
+    """The plateau rule of :func:`fit` on a sequence of monitored values (lower is better).
+
+    An evaluation *improves* when its value is below the best so far by more than ``min_delta``.
+    Returns (stop, best): ``stop`` is True once the last ``patience`` evaluations did not improve;
+    ``best`` is the index of the best (improving) evaluation so far. ``patience`` 0 never stops.
+    """
+    vals = [float(v) for v in values]
+    if not vals:
+        raise ValueError("plateau_stop needs at least one value")
+    if any(not math.isfinite(v) for v in vals):
+        raise ValueError(f"plateau_stop: the monitored values must be finite, got {vals}")
+    best, since = 0, 0
+    for i, v in enumerate(vals[1:], start=1):
+        if v < vals[best] - min_delta:
+            best, since = i, 0
+        else:
+            since += 1
+    return bool(patience) and since >= patience, best
 
 
 def fit(modules, loss_fn: Callable, cfg: TrainConfig, *, n_items: int | None = None,
@@ -199,7 +247,9 @@ def fit(modules, loss_fn: Callable, cfg: TrainConfig, *, n_items: int | None = N
     loss_fn(batch, step) → loss tensor, or (loss, {name: tensor}) to log parts; ``batch`` is a CPU
     LongTensor of item indices when ``n_items`` is given (a ``generator`` is then required), else None.
     eval_fn(step) → {metric: float}, called every ``cfg.eval_every`` steps and after the last one, under
-    ``torch.no_grad`` with the modules in eval mode.
+    ``torch.no_grad`` with the modules in eval mode. With ``cfg.patience`` the run stops on a plateau of
+    ``eval_fn``'s ``cfg.monitor`` (module docstring, :func:`plateau_stop`) and, with ``cfg.restore_best``,
+    ends with the parameters of the best evaluation (``History.best_step``).
     """
     mods = [modules] if isinstance(modules, nn.Module) else list(modules)
     total = cfg.total_steps(n_items)
@@ -211,6 +261,8 @@ def fit(modules, loss_fn: Callable, cfg: TrainConfig, *, n_items: int | None = N
         batches = iter(epoch_batches(n_items, cfg.batch_size, total, generator))
     else:
         batches = None
+    if cfg.patience and eval_fn is None:
+        raise ValueError("TrainConfig.patience needs an eval_fn that returns the monitored metric")
     dev = torch.device(device)
     for m in mods:
         if isinstance(m, nn.Module):
@@ -222,8 +274,13 @@ def fit(modules, loss_fn: Callable, cfg: TrainConfig, *, n_items: int | None = N
     parts: dict[str, np.ndarray] = {}
     evals: list = []
     t0 = time.perf_counter()
+    watch: list = []  # (step, monitored value) of every evaluation, for the plateau rule
+    best_state: list | None = None
+    stopped_at: int | None = None
 
-    def run_eval(step):
+    def run_eval(step) -> bool:
+        """Evaluate; True when the plateau rule says stop."""
+        nonlocal best_state
         for m in mods:
             if isinstance(m, nn.Module):
                 m.eval()
@@ -232,6 +289,16 @@ def fit(modules, loss_fn: Callable, cfg: TrainConfig, *, n_items: int | None = N
         for m in mods:
             if isinstance(m, nn.Module):
                 m.train()
+        if not cfg.patience:
+            return False
+        metrics = evals[-1][1]
+        if cfg.monitor not in metrics:
+            raise KeyError(f"{desc}: eval_fn returned {sorted(metrics)} but TrainConfig.monitor is {cfg.monitor!r}")
+        watch.append((step, metrics[cfg.monitor]))
+        stop, best = plateau_stop([v for _, v in watch], cfg.patience, cfg.min_delta)
+        if best == len(watch) - 1 and cfg.restore_best:
+            best_state = [p.detach().clone() for p in params]
+        return stop
 
     bar = progress(range(total), desc=desc, unit="step", leave=False, mininterval=1.0, disable=not progress_bar)
     for step in bar:
@@ -253,13 +320,25 @@ def fit(modules, loss_fn: Callable, cfg: TrainConfig, *, n_items: int | None = N
         for k, v in logged.items():
             parts.setdefault(k, np.zeros(total, np.float64))[step] = float(v.detach() if torch.is_tensor(v) else v)
         if eval_fn is not None and cfg.eval_every and (step + 1) % cfg.eval_every == 0 and step + 1 < total:
-            run_eval(step + 1)
+            if run_eval(step + 1):
+                stopped_at = step + 1
+                break
         if progress_bar and step % 50 == 0:
             bar.set_postfix(loss=f"{value:.4f}", refresh=False)
-    if eval_fn is not None:
+    if eval_fn is not None and stopped_at is None:
         run_eval(total)
+    best_step = None
+    if cfg.patience:
+        _, best = plateau_stop([v for _, v in watch], cfg.patience, cfg.min_delta)
+        best_step = watch[best][0]
+        if cfg.restore_best and best_state is not None:
+            with torch.no_grad():
+                for p, b in zip(params, best_state):
+                    p.copy_(b)
     for m in mods:
         if isinstance(m, nn.Module):
             m.eval()
-    return History(losses, parts, lrs, evals, time.perf_counter() - t0,
-                   cfg.steps_per_epoch(n_items) if n_items else total)
+    n = stopped_at if stopped_at is not None else total
+    parts = {k: v[:n] for k, v in parts.items()}
+    return History(losses[:n], parts, lrs[:n], evals, time.perf_counter() - t0,
+                   cfg.steps_per_epoch(n_items) if n_items else total, best_step, stopped_at is not None)

@@ -5,8 +5,10 @@
   (:meth:`LogitScale.clip`), or WPCE's identity parameterisation s = clamp(t, 1, 100), t₀ = 14.2857
   (:meth:`LogitScale.wpce`).
 * :class:`WPCEHead` — WPCE's heads: every token i gives a point v_i = P x_i (linear projection) and
-  a weight w_i = act(q·x_i + c) (linear weight head; act = a tanh(·/a) "signed" or a sigmoid(·/a)
-  "positive", a = 100).
+  a weight w_i = act(q·LN(x_i) + c₀) (the paper's weight head: LayerNorm on the token, a linear map
+  without bias, q ~ N(0, in_dim⁻¹ I); act = a tanh(·/a) "signed" or a sigmoid(·/a) "positive",
+  a = 100; c₀ a fixed offset, 0 by default — :meth:`WPCEHead.offset_for` gives the c₀ that starts
+  every weight at a chosen value, e.g. w ≈ 1 for the positive ablation instead of a/2 = 50).
 
 Logits of a batch are ``scale() * sim`` with sim = <CLIP embeddings> or <WPCE features>.
 """
@@ -88,17 +90,35 @@ class WPCEHead(nn.Module):
 
     forward(tokens (B, M, in_dim), mask (B, M) bool or None) -> points (B, M, out_dim) (not yet
     normalised; :func:`wpce_embed` normalises), weights (B, M) activated by ``weight``
-    ("signed": a tanh(u/a), "positive": a sigmoid(u/a)); weights of padded tokens are 0.
+    ("signed": a tanh(u/a), "positive": a sigmoid(u/a)) of u = q·LN(x) + offset; weights of padded
+    tokens are 0. The weight head is the paper's: ``weight_norm`` (LayerNorm), ``weight_head``
+    (linear, no bias, N(0, in_dim^-1/2) entries); ``offset`` is a constant (a buffer, not learned).
     """
 
-    def __init__(self, in_dim: int, out_dim: int, weight: str = "signed", a: float = 100.0):
+    def __init__(self, in_dim: int, out_dim: int, weight: str = "signed", a: float = 100.0, offset: float = 0.0):
         super().__init__()
         self.in_dim, self.out_dim = _check_dim("in_dim", in_dim), _check_dim("out_dim", out_dim)
         if weight not in WEIGHT_ACTIVATIONS:
             raise ValueError(f"unknown weight activation {weight!r}; valid: {', '.join(WEIGHT_ACTIVATIONS)}")
+        if not math.isfinite(float(offset)):
+            raise ValueError(f"offset must be a finite number, got {offset!r}")
         self.weight_kind, self.a = weight, float(a)
         self.proj = nn.Linear(in_dim, out_dim, bias=False)
-        self.weight_head = nn.Linear(in_dim, 1)
+        self.weight_norm = nn.LayerNorm(in_dim)
+        self.weight_head = nn.Linear(in_dim, 1, bias=False)
+        nn.init.normal_(self.weight_head.weight, std=in_dim ** -0.5)
+        self.register_buffer("offset", torch.tensor(float(offset)))
+
+    @staticmethod
+    def offset_for(weight: str, w0: float, a: float = 100.0) -> float:
+        """The constant c₀ with act(c₀) = w0: a·atanh(w0/a) (signed, |w0| < a) or a·logit(w0/a) (positive, 0 < w0 < a)."""
+        a = float(a)
+        if weight == "signed" and abs(w0) < a:
+            return a * math.atanh(w0 / a)
+        if weight == "positive" and 0 < w0 < a:
+            return a * math.log((w0 / a) / (1 - w0 / a))
+        raise ValueError(f"no offset gives weight {w0!r} with activation {weight!r} and a = {a} "
+                         "(signed: |w0| < a; positive: 0 < w0 < a)")
 
     def forward(self, tokens: torch.Tensor, mask: torch.Tensor | None = None):
         if tokens.ndim != 3 or tokens.shape[2] != self.in_dim:
@@ -106,7 +126,8 @@ class WPCEHead(nn.Module):
         if mask is not None and (mask.dtype != torch.bool or tuple(mask.shape) != tuple(tokens.shape[:2])):
             raise ValueError(f"mask must be a bool tensor of shape {tuple(tokens.shape[:2])}")
         points = self.proj(tokens)
-        weights = WEIGHT_ACTIVATIONS[self.weight_kind](self.weight_head(tokens).squeeze(-1), self.a)
+        u = self.weight_head(self.weight_norm(tokens)).squeeze(-1) + self.offset
+        weights = WEIGHT_ACTIVATIONS[self.weight_kind](u, self.a)
         if mask is not None:
             weights = weights * mask.to(weights.dtype)
         return points, weights

@@ -7,30 +7,35 @@ values, the claims registry and the deviations; :mod:`.settings` the per-scale p
 :mod:`.verdicts` turns measurements into verdicts; :mod:`.figures` draws.
 """
 from .features import PairFeatures, load_features, prompts_for
-from .figures import plot_curves, plot_gap, plot_pmi, plot_spectra
-from .paper import CLOSE_TOL, DEVIATIONS, GAP_TOL, MARGIN_FLOOR, PAPER, REGISTRY
+from .figures import plot_curves, plot_gap, plot_pmi, plot_spectra, plot_sweep
+from .paper import CHANGES, CLOSE_TOL, DEVIATIONS, GAP_TOL, MARGIN_FLOOR, PAPER, REGISTRY
 from .pipeline import (
     COLUMNS,
     METRICS,
+    SWEEP_COLUMNS,
     Results,
     Trained,
     before_projection,
     class_features,
     embed_texts,
     image_features,
+    image_points,
     per_seed,
     probe,
     rank_batch,
     run,
     run_seeds,
+    select_lr,
     similarity_matrix,
     summarise,
+    sweep_table,
     table_ablations,
     table_probe,
     table_rank,
     table_zeroshot,
     text_features,
     train_heads,
+    val_pairs,
     zeroshot,
     zeroshot_accuracy,
 )
@@ -58,16 +63,17 @@ from .verdicts import (
 )
 
 __all__ = [
-    "PAPER", "REGISTRY", "DEVIATIONS", "GAP_TOL", "MARGIN_FLOOR", "CLOSE_TOL",
+    "PAPER", "REGISTRY", "DEVIATIONS", "CHANGES", "GAP_TOL", "MARGIN_FLOOR", "CLOSE_TOL",
     "Settings", "SyntheticSettings", "Variant", "VARIANTS", "METHODS", "TEMPLATES", "settings_frame", "as_dict",
     "joint_distribution", "pmi_matrix", "mutual_information", "population_infonce", "sup_error", "weighted_rmse",
     "pmi_rank_d", "train_clip", "train_wpce", "run_synthetic", "run_synthetic_seeds",
     "PairFeatures", "load_features", "prompts_for",
     "Trained", "train_heads", "embed_texts", "image_features", "text_features", "before_projection",
     "class_features", "zeroshot_accuracy", "zeroshot", "probe", "similarity_matrix", "rank_batch", "COLUMNS",
-    "METRICS", "Results", "run", "run_seeds", "summarise", "per_seed", "table_zeroshot", "table_probe",
+    "METRICS", "SWEEP_COLUMNS", "Results", "run", "run_seeds", "summarise", "select_lr", "val_pairs", "image_points",
+    "sweep_table", "per_seed", "table_zeroshot", "table_probe",
     "table_ablations", "table_rank",
     "judge_rank_limit", "judge_wpce_vs_clip", "judge_signed_weights", "judge_nonlinear_kernel",
     "judge_kernel_sensitivity", "judge_all",
-    "plot_pmi", "plot_gap", "plot_curves", "plot_spectra",
+    "plot_pmi", "plot_gap", "plot_curves", "plot_spectra", "plot_sweep",
 ]

@@ -13,7 +13,7 @@ from ...report import set_theme
 from .pipeline import Results
 from .settings import VARIANTS, Settings
 
-__all__ = ["plot_pmi", "plot_gap", "plot_curves", "plot_spectra"]
+__all__ = ["plot_pmi", "plot_gap", "plot_curves", "plot_spectra", "plot_sweep"]
 
 
 def plot_pmi(G: np.ndarray):
@@ -36,7 +36,7 @@ def plot_pmi(G: np.ndarray):
 
 
 _LABELS = {"clip": "CLIP (inner product)", "wpce": "WPCE (Gaussian RFF)", "wpce_linear": "WPCE linear (α₂=0)",
-           "pmi_rank_d": "PMI rank-d SVD (reference)"}
+           "pmi_rank_d": "PMI rank-d SVD truncation (not a bound)", "clip_floor": "CLIP at d = N (optimisation floor)"}
 
 
 def plot_gap(df: pd.DataFrame):
@@ -55,7 +55,7 @@ def plot_gap(df: pd.DataFrame):
         for method, sub in df.groupby("method", sort=False):
             agg = sub.groupby("d")[col].agg(["mean", "std"]).reset_index()
             ax.errorbar(agg["d"], agg["mean"], yerr=agg["std"].fillna(0), marker="o", capsize=3,
-                        label=_LABELS.get(method, method), linestyle="--" if method == "pmi_rank_d" else "-")
+                        label=_LABELS.get(method, method), linestyle="--" if method in ("pmi_rank_d", "clip_floor") else "-")
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xlabel("embedding dimension d")
@@ -67,21 +67,53 @@ def plot_gap(df: pd.DataFrame):
 
 
 def plot_curves(res: Results, seed: int | None = None, smooth: int = 10):
-    """Training InfoNCE (moving average over ``smooth`` steps, log axis) per variant for one seed (default: the first)."""
+    """Left: training InfoNCE (moving average over ``smooth`` steps, log axis) per variant for one seed
+    (default: the first); right: the validation InfoNCE of the plateau rule at each evaluation."""
     import matplotlib.pyplot as plt
 
     set_theme()
     seed = sorted({s for _, s in res.curves})[0] if seed is None else seed
-    fig, ax = plt.subplots(figsize=(6, 3.5), constrained_layout=True)
+    fig, (ax, axv) = plt.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
     for (v, s), c in res.curves.items():
         if s != seed:
             continue
         k = max(1, min(smooth, len(c)))
-        ax.plot(np.convolve(c, np.ones(k) / k, mode="valid"), label=VARIANTS[v].label)
-    ax.set_yscale("log")  # positive weights start orders of magnitude higher
+        line, = ax.plot(np.convolve(c, np.ones(k) / k, mode="valid"), label=VARIANTS[v].label)
+        vc = res.val_curves.get((v, s), [])
+        if vc:
+            axv.plot([a for a, _ in vc], [b for _, b in vc], marker=".", color=line.get_color())
+    ax.set_yscale("log")  # positive weights (paper init) start orders of magnitude higher
     ax.set_xlabel("step")
     ax.set_ylabel("batch InfoNCE (log scale)")
     ax.set_title(f"training loss (seed {seed})")
+    ax.legend(fontsize=7)
+    axv.set_yscale("log")
+    axv.set_xlabel("step")
+    axv.set_ylabel("validation InfoNCE")
+    axv.set_title("validation loss (plateau rule)")
+    return fig
+
+
+def plot_sweep(sweep: pd.DataFrame, n_classes: int):
+    """Zero-shot top-1 vs d (log₂ axis), one line per variant, every seed as a dot and the seed mean as a
+    line; the dashed line marks d + 1 = n_classes (left of it a rank-(d+1) similarity cannot separate all
+    classes). ``sweep``: long table variant, d, seed, zeroshot (:func:`~.pipeline.sweep_table`)."""
+    import matplotlib.pyplot as plt
+
+    set_theme()
+    need = {"variant", "d", "seed", "zeroshot"}
+    if not need.issubset(sweep.columns):
+        raise ValueError(f"sweep lacks columns {sorted(need - set(sweep.columns))}; pass sweep_table(res, settings)")
+    fig, ax = plt.subplots(figsize=(6, 3.6), constrained_layout=True)
+    for v, sub in sweep.groupby("variant", sort=False):
+        m = sub.groupby("d")["zeroshot"].mean()
+        line, = ax.plot(m.index, 100 * m.values, marker="o", label=VARIANTS[v].label)
+        ax.scatter(sub["d"], 100 * sub["zeroshot"], s=10, color=line.get_color(), alpha=0.5)
+    ax.axvline(n_classes - 1, color="grey", ls="--", lw=1, label=f"d + 1 = {n_classes} classes")
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("embedding dimension d")
+    ax.set_ylabel("zero-shot top-1 (%)")
+    ax.set_title("zero-shot vs d (dots: seeds)")
     ax.legend(fontsize=7)
     return fig
 

@@ -37,7 +37,8 @@ from .settings import VARIANTS, Settings, Variant
 
 __all__ = ["Trained", "train_heads", "embed_texts", "image_features", "text_features", "before_projection",
            "class_features", "zeroshot_accuracy", "zeroshot", "probe", "similarity_matrix", "rank_batch",
-           "COLUMNS", "METRICS", "Results", "run", "run_seeds", "summarise", "per_seed", "table_zeroshot",
+           "COLUMNS", "SWEEP_COLUMNS", "METRICS", "Results", "run", "run_seeds", "select_lr", "val_pairs",
+           "image_points", "sweep_table", "summarise", "per_seed", "table_zeroshot",
            "table_probe", "table_ablations", "table_rank"]
 
 
@@ -57,10 +58,17 @@ class Trained:
     history: History
     embed_dim: int
     device: str = "cpu"
+    lr: float = float("nan")
 
     @property
     def is_clip(self) -> bool:
         return self.variant.head == "clip"
+
+    @property
+    def val_loss(self) -> float:
+        """The best validation InfoNCE of the run (the one whose parameters were kept); NaN without evals."""
+        vals = [m["val_loss"] for _, m in self.history.evals if "val_loss" in m]
+        return float(min(vals)) if vals else float("nan")
 
     @property
     def losses(self) -> np.ndarray:
@@ -82,13 +90,23 @@ def _device_of(module: torch.nn.Module) -> torch.device:
     return next(module.parameters()).device
 
 
-def embed_texts(head: WPCEHead, feats: PairFeatures, ids, rff: RFF, alphas, buckets: int = 4) -> torch.Tensor:
+def image_points(variant: Variant, T: dict, rows: torch.Tensor) -> torch.Tensor:
+    """WPCE image point sets (B, M, dim) of image ``rows``: every token (M = 1 + h·w), or for
+    ``points="pooled"`` the pooled feature CLIP reads as a single point (M = 1)."""
+    return T["img_pooled"][rows][:, None, :] if variant.points == "pooled" else T["img_tokens"][rows]
+
+
+def embed_texts(head: WPCEHead, feats: PairFeatures, ids, rff: RFF, alphas, buckets: int = 4,
+                points: str = "tokens") -> torch.Tensor:
     """WPCE text features (B, d + D) of texts ``ids``: :meth:`WPCEHead.embed` on ``buckets`` groups of
     similar length (less padding to push through the RFF), reassembled in the order of ``ids``.
-    Identical to one call on the whole batch: every set is pooled over its own valid tokens."""
+    Identical to one call on the whole batch: every set is pooled over its own valid tokens.
+    ``points="pooled"``: one point per text, MiniLM's sentence embedding (the feature CLIP reads)."""
     dev = _device_of(head)
     T = feats.tensors(dev)
     ids = torch.as_tensor(ids, dtype=torch.long, device=dev)
+    if points == "pooled":
+        return head.embed(T["txt_pooled"][ids][:, None, :], rff, alphas)
     lengths = T["txt_offsets"][ids + 1] - T["txt_offsets"][ids]
     order = torch.argsort(lengths, stable=True)
     parts = []
@@ -96,6 +114,20 @@ def embed_texts(head: WPCEHead, feats: PairFeatures, ids, rff: RFF, alphas, buck
         tok, mask = gather_packed(T["txt_flat"], T["txt_offsets"], ids[chunk])
         parts.append(head.embed(tok, rff, alphas, mask=mask))
     return torch.cat(parts)[torch.argsort(order)]
+
+
+def val_pairs(feats: PairFeatures, settings: Settings, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Fixed validation batches [(image rows, caption ids)] for the plateau rule: up to ``val_pairs``
+    validation views (view 0, one per instance) with one caption each (seeded), sorted, split into
+    batches of ``batch_size`` (the remainder dropped; one smaller batch if there are fewer pairs)."""
+    rows = feats.rows(1, 1)
+    if len(rows) < 2:
+        raise ValueError("need at least 2 validation image views for the validation loss")
+    rng = make_rng(seed, "wpce", "val-pairs")
+    rows = np.sort(rng.choice(rows, size=min(settings.val_pairs, len(rows)), replace=False))
+    caps = feats.caption_ids[feats.img_instance[rows], rng.integers(0, feats.caption_ids.shape[1], size=len(rows))]
+    b = min(settings.batch_size, len(rows))
+    return [(rows[i:i + b], caps[i:i + b]) for i in range(0, len(rows) - b + 1, b)]
 
 
 def train_heads(variant: Variant | str, feats: PairFeatures, settings: Settings, seed: int, device="cpu",
@@ -106,7 +138,9 @@ def train_heads(variant: Variant | str, feats: PairFeatures, settings: Settings,
     from a generator of ``seed``) and pairs each with one caption of its instance drawn uniformly from
     ``caption_ids``. Batches, caption draws and the initialisation depend on ``seed`` only (not on the
     variant), so every variant sees the same data. WPCE redraws Ω and b of its RFF (D = n_features_train)
-    every step. AdamW (weight decay on matrices only), linear warm-up + cosine decay.
+    every step. AdamW (weight decay on matrices only), linear warm-up + cosine decay over ``steps``; every
+    ``eval_every`` steps the InfoNCE of the fixed :func:`val_pairs` (WPCE: one fixed RFF draw) is the
+    validation loss of the plateau rule (``patience``), and the best parameters are kept.
     """
     if isinstance(variant, str):
         variant = VARIANTS[variant]
@@ -116,13 +150,17 @@ def train_heads(variant: Variant | str, feats: PairFeatures, settings: Settings,
         if variant.head == "clip":
             image_head, text_head, scale = CLIPHead(img_dim, d), CLIPHead(txt_dim, d), LogitScale.clip()
         else:
-            image_head, text_head = WPCEHead(img_dim, d, variant.weight), WPCEHead(txt_dim, d, variant.weight)
+            off = 0.0 if variant.w0 is None else WPCEHead.offset_for(variant.weight, variant.w0)
+            image_head = WPCEHead(img_dim, d, variant.weight, offset=off)
+            text_head = WPCEHead(txt_dim, d, variant.weight, offset=off)
             scale = LogitScale.wpce()
-    rff = None
+    rff = rff_val = None
     if variant.head != "clip":
         n_feat = settings.n_features_train if variant.alphas[1] > 0 else 1  # α₂ = 0: the RFF block is 0 anyway
         rff = RFF(d, n_feat, variant.kernel, variant.kernel_scale, device=device,
                   generator=make_torch_generator(seed, "wpce", "rff-train", variant.kernel, variant.kernel_scale))
+        rff_val = RFF(d, n_feat, variant.kernel, variant.kernel_scale, device=device,
+                      generator=make_torch_generator(seed, "wpce", "rff-val", variant.kernel, variant.kernel_scale))
     train_rows = torch.from_numpy(feats.rows(0))
     if len(train_rows) < 2:
         raise ValueError("need at least 2 training image views")
@@ -130,23 +168,49 @@ def train_heads(variant: Variant | str, feats: PairFeatures, settings: Settings,
     g_caption = make_torch_generator(seed, "wpce", "captions")
     K = feats.caption_ids.shape[1]
 
+    def logits(rows, cap, rff_):
+        if variant.head == "clip":
+            fi, ft = image_head(T["img_pooled"][rows]), text_head(T["txt_pooled"][cap])
+        else:
+            fi = image_head.embed(image_points(variant, T, rows), rff_, variant.alphas)
+            ft = embed_texts(text_head, feats, cap, rff_, variant.alphas, settings.text_buckets, variant.points)
+        return scale() * fi @ ft.T
+
     def loss_fn(batch, _step):
         rows = train_rows[batch]
         k = torch.randint(0, K, (len(rows),), generator=g_caption)
         rows, k = rows.to(device), k.to(device)
         cap = T["caption_ids"][T["img_instance"][rows], k]
-        if variant.head == "clip":
-            fi, ft = image_head(T["img_pooled"][rows]), text_head(T["txt_pooled"][cap])
-        else:
+        if rff is not None:
             rff.resample()
-            fi = image_head.embed(T["img_tokens"][rows], rff, variant.alphas)
-            ft = embed_texts(text_head, feats, cap, rff, variant.alphas, settings.text_buckets)
-        return info_nce(scale() * fi @ ft.T)
+        return info_nce(logits(rows, cap, rff))
+
+    val = [(torch.as_tensor(r, device=device), torch.as_tensor(c, device=device))
+           for r, c in val_pairs(feats, settings, seed)]
+
+    def eval_fn(_step):
+        return {"val_loss": float(np.mean([float(info_nce(logits(r, c, rff_val))) for r, c in val]))}
 
     hist = fit([image_head, text_head, scale], loss_fn, settings.train_config, n_items=len(train_rows),
-               generator=make_torch_generator(seed, "wpce", "batches"), device=device,
-               desc=f"train {variant.name} seed={seed}", progress_bar=progress_bar)
-    return Trained(variant, int(seed), image_head, text_head, scale, hist, d, str(device))
+               generator=make_torch_generator(seed, "wpce", "batches"), device=device, eval_fn=eval_fn,
+               desc=f"train {variant.name} d={d} lr={settings.lr:g} seed={seed}", progress_bar=progress_bar)
+    return Trained(variant, int(seed), image_head, text_head, scale, hist, d, str(device), float(settings.lr))
+
+
+def select_lr(variant: Variant | str, feats: PairFeatures, settings: Settings, seed: int, device="cpu",
+              progress_bar: bool = True) -> tuple[Trained, pd.DataFrame]:
+    """Train ``variant`` at every learning rate of ``settings.lr_grid`` (seed ``seed``) and keep the run with
+    the lowest validation loss (ties: the first in the grid). Returns (that run, one row per lr: variant,
+    lr, val_loss, steps_run, best_step, chosen)."""
+    if isinstance(variant, str):
+        variant = VARIANTS[variant]
+    runs = [train_heads(variant, feats, settings.with_(lr=float(lr)), seed, device, progress_bar)
+            for lr in settings.lr_grid]
+    best = int(np.argmin([r.val_loss for r in runs]))
+    grid = pd.DataFrame([dict(variant=variant.name, d=settings.embed_dim, seed=seed, lr=r.lr, val_loss=r.val_loss,
+                              steps_run=len(r.losses), best_step=r.history.best_step, chosen=i == best)
+                         for i, r in enumerate(runs)])
+    return runs[best], grid
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -165,7 +229,7 @@ def image_features(tr: Trained, feats: PairFeatures, rows, rff: RFF | None = Non
         if tr.is_clip:
             out.append(tr.image_head(T["img_pooled"][r]))
         else:
-            out.append(tr.image_head.embed(T["img_tokens"][r], rff, tr.variant.alphas))
+            out.append(tr.image_head.embed(image_points(tr.variant, T, r), rff, tr.variant.alphas))
     return torch.cat(out).cpu()
 
 
@@ -180,18 +244,19 @@ def text_features(tr: Trained, feats: PairFeatures, ids, rff: RFF | None = None,
         if tr.is_clip:
             out.append(tr.text_head(T["txt_pooled"][i]))
         else:
-            out.append(embed_texts(tr.text_head, feats, i, rff, tr.variant.alphas, buckets=8))
+            out.append(embed_texts(tr.text_head, feats, i, rff, tr.variant.alphas, buckets=8, points=tr.variant.points))
     return torch.cat(out).cpu()
 
 
 @torch.no_grad()
 def before_projection(tr: Trained, feats: PairFeatures, rows) -> np.ndarray:
-    """"Before projection" image features (n, 1280) float32: CLIP the backbone's pooled feature; WPCE the
-    weighted mean (1/M) Σ_i w_i x_i of the backbone tokens with the learned weights w_i."""
+    """"Before projection" image features (n, 1280) float32: CLIP the backbone's pooled feature (the frozen
+    backbone itself: nothing of the heads, so context only); WPCE the weighted mean (1/M) Σ_i w_i x_i of
+    the backbone tokens with the learned weights w_i."""
     rows = np.asarray(rows)
     if tr.is_clip:
         return feats.img_pooled[rows].astype(np.float32)
-    x = feats.tensors(tr.device)["img_tokens"][torch.as_tensor(rows, device=tr.device)]
+    x = image_points(tr.variant, feats.tensors(tr.device), torch.as_tensor(rows, device=tr.device))
     _, w = tr.image_head(x)
     return ((w.unsqueeze(-1) * x).mean(1)).cpu().numpy().astype(np.float32)
 
@@ -266,7 +331,11 @@ def similarity_matrix(tr: Trained, feats: PairFeatures, rows, text_ids) -> np.nd
     if tr.is_clip:
         return (image_features(tr, feats, rows).double() @ text_features(tr, feats, text_ids).double().T).numpy()
     T = feats.tensors(tr.device)
-    pi, wi = tr.image_head(T["img_tokens"][torch.as_tensor(rows, device=tr.device)])
+    pi, wi = tr.image_head(image_points(tr.variant, T, torch.as_tensor(rows, device=tr.device)))
+    if tr.variant.points == "pooled":
+        pt, wt = tr.text_head(T["txt_pooled"][torch.as_tensor(text_ids, device=tr.device)][:, None, :])
+        return wpce_similarity_matrix_exact(pi, wi, pt, wt, tr.variant.kernel, tr.variant.kernel_scale,
+                                            tr.variant.alphas)
     tok, mask = gather_packed(T["txt_flat"], T["txt_offsets"], torch.as_tensor(text_ids))
     pt, wt = tr.text_head(tok, mask)
     S = wpce_similarity_matrix_exact(pi, wi, pt, wt, tr.variant.kernel, tr.variant.kernel_scale, tr.variant.alphas)
@@ -289,75 +358,124 @@ def rank_batch(feats: PairFeatures, settings: Settings, seed: int) -> tuple[np.n
 # ----------------------------------------------------------------------------------------------------
 # The experiment
 
-COLUMNS = ["variant", "seed", "zeroshot", "zeroshot_draw_std", "probe_after", "probe_before", "C_after",
-           "C_before", "rank", "eff_rank", "logit_scale", "final_loss", "train_seconds", "eval_seconds"]
+COLUMNS = ["variant", "seed", "d", "lr", "zeroshot", "zeroshot_draw_std", "probe_after", "probe_before", "C_after",
+           "C_before", "rank", "eff_rank", "logit_scale", "final_loss", "val_loss", "steps_run", "best_step",
+           "train_seconds", "eval_seconds"]
+SWEEP_COLUMNS = ["variant", "seed", "d", "lr", "zeroshot", "zeroshot_draw_std", "val_loss", "steps_run", "best_step",
+                 "train_seconds"]
 
 
 @dataclass
 class Results:
-    """``table``: one row per variant × seed (:data:`COLUMNS`); ``curves[(variant, seed)]``: (steps,) batch
-    losses; ``spectra[(variant, seed)]``: singular values of the batch similarity matrix."""
+    """``table``: one row per variant × seed at d = embed_dim (:data:`COLUMNS`); ``curves[(variant, seed)]``:
+    (steps_run,) batch losses; ``val_curves[(variant, seed)]``: (step, validation loss) pairs;
+    ``spectra[(variant, seed)]``: singular values of the batch similarity matrix; ``lr_grid``: the
+    learning-rate choice on the first seed (:func:`select_lr`); ``sweep``: zero-shot at the swept d's
+    (:data:`SWEEP_COLUMNS`)."""
 
     table: pd.DataFrame
     curves: dict = field(default_factory=dict)
+    val_curves: dict = field(default_factory=dict)
     spectra: dict = field(default_factory=dict)
+    lr_grid: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sweep: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SWEEP_COLUMNS))
 
-    @staticmethod
-    def concat(parts: list["Results"]) -> "Results":
-        out = Results(pd.concat([p.table for p in parts], ignore_index=True))
-        for p in parts:
-            out.curves.update(p.curves)
-            out.spectra.update(p.spectra)
-        return out
+    @property
+    def chosen_lr(self) -> dict:
+        """variant → the learning rate chosen on validation."""
+        g = self.lr_grid
+        return {r.variant: float(r.lr) for r in g[g["chosen"]].itertuples()} if len(g) else {}
 
 
 def run(settings: Settings, seed: int, feats: PairFeatures | None = None, progress_bar: bool = True) -> Results:
-    """Train and evaluate every variant of ``settings`` for one training ``seed``, on the scale's device."""
+    """Train and evaluate every variant of ``settings`` for one training ``seed`` (the learning rate chosen
+    on that seed), on the scale's device."""
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be a Settings, got {type(settings).__name__}")
-    with runtime.use(settings.scale) as rt:
-        feats = feats if feats is not None else load_features(settings, progress_bar=progress_bar)
-        return _run(settings, int(seed), feats, rt.device, progress_bar, {})
+    return run_seeds(settings.with_(seeds=(int(seed),)), feats, progress_bar)
 
 
 def run_seeds(settings: Settings, feats: PairFeatures | None = None, progress_bar: bool = True) -> Results:
-    """:func:`run` for every seed of ``settings.seeds`` (features loaded once)."""
+    """Every variant for every seed of ``settings.seeds`` (features loaded once): the learning rate of
+    each variant chosen on the first seed (:func:`select_lr`, whose chosen run is that seed's run), then
+    the other seeds at that rate; then the d-sweep (zero-shot only) of ``sweep_variants`` at ``sweep_dims``
+    for the first ``sweep_seeds`` seeds, each at its variant's chosen rate."""
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be a Settings, got {type(settings).__name__}")
     with runtime.use(settings.scale) as rt:
         feats = feats if feats is not None else load_features(settings, progress_bar=progress_bar)
-        memo: dict = {}
-        return Results.concat([_run(settings, int(s), feats, rt.device, progress_bar, memo) for s in settings.seeds])
+        return _run(settings, feats, rt.device, progress_bar)
 
 
-def _run(settings: Settings, seed: int, feats: PairFeatures, device, progress_bar: bool, memo: dict) -> Results:
-    seed_everything(seed)
-    rank_rows, rank_text = rank_batch(feats, settings, seed)
+def _row(tr: Trained) -> dict:
+    h = tr.history
+    return dict(variant=tr.variant.name, seed=tr.seed, d=tr.embed_dim, lr=tr.lr, logit_scale=float(tr.scale().detach()),
+                final_loss=float(tr.losses[-max(1, len(tr.losses) // 10):].mean()), val_loss=tr.val_loss,
+                steps_run=len(tr.losses), best_step=h.best_step if h.best_step is not None else len(tr.losses),
+                train_seconds=h.seconds)
+
+
+def _run(settings: Settings, feats: PairFeatures, device, progress_bar: bool) -> Results:
     res = Results(pd.DataFrame(columns=COLUMNS))
-    rows = []
-    for v in progress(settings.variant_objects, desc=f"Part B seed={seed}", disable=not progress_bar):
-        tr = train_heads(v, feats, settings, seed, device=device, progress_bar=progress_bar)
-        t0 = time.perf_counter()
-        zs = zeroshot(tr, feats, settings)
-        after = probe(tr, feats, settings, "after")
-        before = ProbeResult(float("nan"), {}, float("nan"))
-        if v.name in settings.before_variants:
-            if v.head == "clip":  # the frozen backbone's pooled feature: the same for every seed
-                if "clip_before" not in memo:
-                    memo["clip_before"] = probe(tr, feats, settings, "before")
-                before = memo["clip_before"]
+    rows, grids, memo, lrs = [], [], {}, {}
+    first = int(settings.seeds[0])
+    for seed in settings.seeds:
+        seed = int(seed)
+        seed_everything(seed)
+        rank_rows, rank_text = rank_batch(feats, settings, seed)
+        for v in progress(settings.variant_objects, desc=f"Part B seed={seed}", disable=not progress_bar):
+            if v.name in settings.few_seed_variants and seed not in settings.seeds[: settings.few_seeds]:
+                continue
+            if seed == first:
+                tr, grid = select_lr(v, feats, settings, seed, device, progress_bar)
+                grids.append(grid)
+                lrs[v.name] = tr.lr
             else:
-                before = probe(tr, feats, settings, "before")
-        S = similarity_matrix(tr, feats, rank_rows, rank_text)
-        res.curves[(v.name, seed)] = tr.losses
-        res.spectra[(v.name, seed)] = np.linalg.svd(S, compute_uv=False)
-        rows.append(dict(variant=v.name, seed=seed, zeroshot=float(zs.mean()), zeroshot_draw_std=float(zs.std()),
-                         probe_after=after.test_acc, probe_before=before.test_acc, C_after=after.C, C_before=before.C,
-                         rank=numerical_rank(S, settings.rank_tol), eff_rank=effective_rank(S),
-                         logit_scale=float(tr.scale().detach()), final_loss=float(tr.losses[-max(1, len(tr.losses) // 10):].mean()),
-                         train_seconds=tr.history.seconds, eval_seconds=time.perf_counter() - t0))
+                tr = train_heads(v, feats, settings.with_(lr=lrs[v.name]), seed, device, progress_bar)
+            t0 = time.perf_counter()
+            zs = zeroshot(tr, feats, settings)
+            after = probe(tr, feats, settings, "after")
+            before = ProbeResult(float("nan"), {}, float("nan"))
+            if v.name in settings.before_variants:
+                if v.head == "clip":  # the frozen backbone's pooled feature: the same for every seed
+                    if "clip_before" not in memo:
+                        memo["clip_before"] = probe(tr, feats, settings, "before")
+                    before = memo["clip_before"]
+                else:
+                    before = probe(tr, feats, settings, "before")
+            S = similarity_matrix(tr, feats, rank_rows, rank_text)
+            res.curves[(v.name, seed)] = tr.losses
+            res.val_curves[(v.name, seed)] = [(st, m["val_loss"]) for st, m in tr.history.evals]
+            res.spectra[(v.name, seed)] = np.linalg.svd(S, compute_uv=False)
+            rows.append(dict(_row(tr), zeroshot=float(zs.mean()), zeroshot_draw_std=float(zs.std()),
+                             probe_after=after.test_acc, probe_before=before.test_acc, C_after=after.C,
+                             C_before=before.C, rank=numerical_rank(S, settings.rank_tol), eff_rank=effective_rank(S),
+                             eval_seconds=time.perf_counter() - t0))
     res.table = pd.DataFrame(rows, columns=COLUMNS)
+    res.lr_grid = pd.concat(grids, ignore_index=True)
+    sweep = []
+    for d in progress(settings.sweep_dims, desc="Part B d-sweep", disable=not progress_bar):
+        for name in settings.sweep_variants:
+            if name not in lrs:
+                raise ValueError(f"sweep variant {name!r} is not among settings.variants {settings.variants}: "
+                                 "its learning rate is chosen there")
+            for seed in settings.seeds[: settings.sweep_seeds]:
+                tr = train_heads(name, feats, settings.with_(lr=lrs[name], embed_dim=int(d)), int(seed), device,
+                                 progress_bar)
+                zs = zeroshot(tr, feats, settings)
+                sweep.append(dict(_row(tr), zeroshot=float(zs.mean()), zeroshot_draw_std=float(zs.std())))
+    res.sweep = pd.DataFrame(sweep, columns=SWEEP_COLUMNS)
     return res
+
+
+def sweep_table(res: Results, settings: Settings) -> pd.DataFrame:
+    """Zero-shot per (variant, d) over the sweep seeds, with d = embed_dim from the main table (same seeds):
+    long format with columns variant, d, seed, zeroshot."""
+    main = res.table[res.table["seed"].isin(settings.seeds[: settings.sweep_seeds])
+                     & res.table["variant"].isin(settings.sweep_variants)]
+    cols = ["variant", "d", "seed", "zeroshot"]
+    return pd.concat([res.sweep[cols], main[cols]], ignore_index=True).sort_values(["variant", "d", "seed"],
+                                                                                    ignore_index=True)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ TEMPLATES = (
     "a picture of a small {}.",
 )
 
-#: Part A methods: CLIP tables, WPCE point tables, WPCE with α₂ = 0, the best rank-d PMI (not trained)
+#: Part A methods: CLIP tables, WPCE point tables, WPCE with α₂ = 0, the rank-d SVD truncation of the PMI
+#: (not trained, not a bound: see :func:`~.synthetic.pmi_rank_d`)
 METHODS = ("clip", "wpce", "wpce_linear", "pmi_rank_d")
 
 
@@ -43,7 +44,9 @@ class SyntheticSettings:
     swept; n_points: M points per item (WPCE); n_features: D (RFF); kernel / kernel_scale: Gaussian σ;
     alphas: (α₁, α₂); steps, batch_size, lr, warmup: Adam (AdamW without decay) with linear warm-up +
     cosine decay; rank_tol: relative singular-value threshold of the numerical rank; methods: subset of
-    :data:`METHODS`; seeds: the training seeds; gap_tol: claim 02-1's threshold (nats).
+    :data:`METHODS`; seeds: the training seeds; gap_tol: claim 02-1's threshold (nats) on the gap *above
+    the optimisation floor*; floor_dim: the d of the CLIP run that measures that floor (None: N, which is
+    ≥ rank(PMI) + 1 whatever the PMI, so the rank limit cannot bind there and its gap is optimisation only).
     """
 
     scale: str = "default"
@@ -65,9 +68,12 @@ class SyntheticSettings:
     methods: tuple[str, ...] = METHODS
     seeds: tuple[int, ...] = (0, 1, 2)
     gap_tol: float = GAP_TOL
+    floor_dim: int | None = None
 
     def __post_init__(self):
         get_scale(self.scale)
+        if self.floor_dim is not None and int(self.floor_dim) < 1:
+            raise ValueError(f"floor_dim must be >= 1 or None (= n_items), got {self.floor_dim!r}")
         bad = [m for m in self.methods if m not in METHODS]
         if bad:
             raise ValueError(f"unknown methods {bad}; valid methods are {', '.join(METHODS)}")
@@ -88,7 +94,14 @@ class SyntheticSettings:
         if scale == "full":
             return cls(scale="full", n_items=128, kappa=200.0, dims=(2, 4, 8, 16, 32), n_points=16, n_features=1024,
                        steps=6000, batch_size=512, lr=0.05, warmup=200, seeds=seeds)
-        return cls(scale=scale, seeds=seeds)
+        # default: the WPCE α₂ = 0 control is left out (its ~110 s pay for Part B's seeds and sweep); add
+        # "wpce_linear" to methods to see it
+        return cls(scale=scale, seeds=seeds, methods=("clip", "wpce", "pmi_rank_d"))
+
+    @property
+    def floor_d(self) -> int:
+        """d of the CLIP floor run: ``floor_dim`` or N."""
+        return int(self.floor_dim) if self.floor_dim is not None else int(self.n_items)
 
     def with_(self, **kw) -> "SyntheticSettings":
         return replace(self, **kw)
@@ -100,10 +113,16 @@ class SyntheticSettings:
                            warmup=self.warmup)
 
 
+POINTS = ("tokens", "pooled")
+
+
 @dataclass(frozen=True)
 class Variant:
     """One head of the comparison: ``head`` "clip" or "wpce"; for WPCE the kernel ("gauss" σ / "imq" c),
-    its scale, the weight activation ("signed" a·tanh(u/a) / "positive" a·sigmoid(u/a)) and (α₁, α₂)."""
+    its scale, the weight activation ("signed" a·tanh(u/a) / "positive" a·sigmoid(u/a)), (α₁, α₂),
+    ``points`` ("tokens": every token is a point; "pooled": M = 1, the pooled feature CLIP reads) and
+    ``w0`` (None: the paper's weight-head initialisation, u ≈ N(0, 1); a number: a constant offset
+    makes every initial weight ≈ w0, :meth:`xmodal.contrastive.WPCEHead.offset_for`)."""
 
     name: str
     label: str
@@ -112,19 +131,30 @@ class Variant:
     kernel_scale: float = 0.5
     weight: str = "signed"
     alphas: tuple[float, float] = (2 / 3, 1 / 3)
+    points: str = "tokens"
+    w0: float | None = None
+
+    def __post_init__(self):
+        if self.head not in ("clip", "wpce"):
+            raise ValueError(f"Variant {self.name}: head must be 'clip' or 'wpce', got {self.head!r}")
+        if self.points not in POINTS:
+            raise ValueError(f"Variant {self.name}: points must be one of {POINTS}, got {self.points!r}")
 
 
 VARIANTS: dict[str, Variant] = {v.name: v for v in (
     Variant("clip", "CLIP", head="clip"),
+    Variant("wpce_pooled", "WPCE M=1 pooled, α₂=0 (nested control)", points="pooled", alphas=(2 / 3, 0.0)),
     Variant("wpce_gauss", "WPCE Gaussian σ=0.5"),
     Variant("wpce_imq", "WPCE IMQ c=0.5", kernel="imq"),
-    Variant("wpce_positive", "WPCE positive weights", weight="positive"),
+    Variant("wpce_positive", "WPCE positive weights (paper init, w≈50)", weight="positive"),
+    Variant("wpce_positive_w1", "WPCE positive weights (init w≈1)", weight="positive", w0=1.0),
     Variant("wpce_linear", "WPCE linear (α₂=0)", alphas=(2 / 3, 0.0)),
     Variant("wpce_gauss_s1", "WPCE Gaussian σ=1.0", kernel_scale=1.0),
     Variant("wpce_gauss_s025", "WPCE Gaussian σ=0.25", kernel_scale=0.25),
 )}
 
-_MAIN = ("clip", "wpce_gauss", "wpce_imq", "wpce_positive", "wpce_linear", "wpce_gauss_s1")
+_MAIN = ("clip", "wpce_pooled", "wpce_gauss", "wpce_imq", "wpce_positive", "wpce_positive_w1", "wpce_linear",
+         "wpce_gauss_s1")
 
 
 @dataclass(frozen=True)
@@ -137,9 +167,18 @@ class Settings:
     length buckets of the text embedding; embed_dim: d; n_features_*: D for training, zero-shot and
     probing; steps/batch_size/lr/betas/weight_decay/warmup: the trainer (AdamW, decay on matrices only,
     warm-up + cosine); probe_C / probe_max_iter: the probe's C grid; probe_views: the probe uses views
-    ``< probe_views``; before_variants: variants that also get the (1280-d) "before projection" probe;
-    rank_batch/rank_tol: batch and threshold of the numerical rank; margin_floor: the smallest
-    difference a comparison calls real; close_tol: "close" in claim 02-4.
+    ``< probe_views``; before_variants: variants that also get the (1280-d) "before projection" probe
+    (context only: for CLIP it is the frozen backbone); rank_batch/rank_tol: batch and threshold of the
+    numerical rank; margin_floor: the smallest difference a comparison calls real; close_tol: "close"
+    in claim 02-4.
+
+    Budget rule (the same for every head): at most ``steps`` steps, a validation InfoNCE every
+    ``eval_every`` steps on ``val_pairs`` fixed validation pairs, stop after ``patience`` evaluations
+    without improvement and keep the best (:func:`xmodal.train.fit`'s plateau rule); the learning rate
+    of each variant is chosen from ``lr_grid`` by that validation loss on the first seed only, then used
+    for every seed and every swept d. ``sweep_dims`` / ``sweep_variants`` / ``sweep_seeds``: the d's below
+    the number of classes where the rank limit can bind (zero-shot only), for the first ``sweep_seeds``
+    seeds. ``few_seed_variants`` run only the first ``few_seeds`` seeds (comparisons pair the common seeds).
     """
 
     scale: str = "default"
@@ -172,9 +211,28 @@ class Settings:
     rank_tol: float = 1e-3
     margin_floor: float = MARGIN_FLOOR
     close_tol: float = CLOSE_TOL
+    lr_grid: tuple[float, ...] = (2e-3, 5e-3, 1e-2)
+    eval_every: int = 25
+    patience: int = 3
+    val_pairs: int = 512
+    sweep_dims: tuple[int, ...] = (4, 8, 16, 32)
+    sweep_variants: tuple[str, ...] = ("clip", "wpce_gauss")
+    sweep_seeds: int = 3
+    few_seed_variants: tuple[str, ...] = ()
+    few_seeds: int = 3
 
     def __post_init__(self):
         get_scale(self.scale)
+        if not self.lr_grid or any(not (float(x) > 0) for x in self.lr_grid):
+            raise ValueError(f"lr_grid must be a non-empty tuple of positive learning rates, got {self.lr_grid!r}")
+        if any(int(d) < 1 for d in self.sweep_dims):
+            raise ValueError(f"sweep_dims must be positive integers, got {self.sweep_dims!r}")
+        bad_sweep = [v for v in self.sweep_variants if v not in VARIANTS]
+        if bad_sweep:
+            raise ValueError(f"unknown sweep_variants {bad_sweep}; valid: {', '.join(VARIANTS)}")
+        if self.patience < 0 or self.eval_every < 1 or self.val_pairs < 2 or self.sweep_seeds < 0:
+            raise ValueError(f"need patience >= 0, eval_every >= 1, val_pairs >= 2 and sweep_seeds >= 0, got "
+                             f"{self.patience}, {self.eval_every}, {self.val_pairs}, {self.sweep_seeds}")
         bad = [v for v in self.variants if v not in VARIANTS]
         if bad:
             raise ValueError(f"unknown variants {bad}; valid: {', '.join(VARIANTS)}")
@@ -194,12 +252,21 @@ class Settings:
         base = dict(scale=sc.name, data_seed=int(data_seed), seeds=_seeds(scale, seed), views=sc.views)
         if sc.name == "ci":
             return cls(**base, embed_dim=32, n_features_train=256, n_features_zeroshot=256, n_features_probe=64,
-                       zeroshot_draws=3, steps=40, batch_size=64, warmup=5, probe_C=(0.1, 1.0), rank_batch=64)
+                       zeroshot_draws=3, steps=40, batch_size=64, warmup=5, probe_C=(0.1, 1.0), rank_batch=64,
+                       lr_grid=(5e-3, 1e-2), eval_every=10, patience=2, val_pairs=64, sweep_dims=(4,),
+                       sweep_seeds=2, variants=("clip", "wpce_pooled", "wpce_gauss", "wpce_imq", "wpce_positive_w1",
+                                                "wpce_linear", "wpce_gauss_s1"))
         if sc.name == "full":
             return cls(**base, image_resize=128, embed_dim=512, n_features_train=1024, steps=3000, batch_size=512,
                        rank_batch=1024, probe_views=sc.views, variants=tuple(VARIANTS),
                        before_variants=tuple(VARIANTS))
-        return cls(**base)
+        # default: 5 seeds (claims 02-4/02-5 need >= 5), 128-px input (a 4×4 map: 17 image points) for one view
+        # per instance (4× the pixels of a 64-px view: 1 view at 128 px costs about 2 views at 64 px)
+        base["seeds"] = tuple(int(seed) + k for k in range(5))
+        base["views"] = 1
+        return cls(**base, image_resize=128, steps=300, batch_size=128, lr_grid=(3e-3, 1e-2), eval_every=25,
+                   patience=2, zeroshot_draws=3, before_variants=("clip", "wpce_gauss"),
+                   few_seed_variants=("wpce_positive", "wpce_positive_w1"), few_seeds=3)
 
     def with_(self, **kw) -> "Settings":
         return replace(self, **kw)
@@ -210,15 +277,18 @@ class Settings:
 
     @property
     def train_config(self) -> TrainConfig:
-        """The trainer's settings: AdamW (decay on matrices only), linear warm-up + cosine decay."""
+        """The trainer's settings: AdamW (decay on matrices only), linear warm-up + cosine decay over
+        ``steps``, a validation loss every ``eval_every`` steps and the plateau stop after ``patience``."""
         return TrainConfig(steps=self.steps, batch_size=self.batch_size, lr=self.lr, betas=tuple(self.betas),
-                           weight_decay=self.weight_decay, warmup=self.warmup)
+                           weight_decay=self.weight_decay, warmup=self.warmup, eval_every=self.eval_every,
+                           patience=self.patience, monitor="val_loss")
 
 
 _SHOWN = {
     "A": ("seeds", "n_items", "kappa", "noise", "dims", "n_points", "n_features", "steps", "batch_size", "lr"),
-    "B": ("seeds", "variants", "views", "embed_dim", "n_features_train", "n_features_zeroshot", "n_features_probe",
-          "steps", "batch_size", "lr", "weight_decay", "rank_batch"),
+    "B": ("seeds", "variants", "views", "image_resize", "embed_dim", "n_features_train", "n_features_zeroshot",
+          "n_features_probe", "steps", "eval_every", "patience", "lr_grid", "batch_size", "weight_decay",
+          "sweep_dims", "sweep_variants", "sweep_seeds", "rank_batch"),
 }
 
 

@@ -1,0 +1,78 @@
+"""The plateau rule of xmodal.train.fit: stop when the monitored validation metric stops improving,
+restore the best parameters; off by default (backward compatible)."""
+import numpy as np
+import pytest
+import torch
+
+from xmodal.train import History, TrainConfig, fit, plateau_stop
+
+
+def test_plateau_rule_on_hand_made_values():
+    assert plateau_stop([5, 4, 3, 2], patience=2) == (False, 3)
+    assert plateau_stop([5, 4, 4.5, 4.2], patience=2) == (True, 1)  # two evaluations without improvement
+    assert plateau_stop([5, 4, 4.5, 3.9], patience=2) == (False, 3)
+    # an improvement must exceed min_delta to count
+    assert plateau_stop([5, 4, 3.95, 3.92], patience=2, min_delta=0.1) == (True, 1)
+    assert plateau_stop([5, 6, 7, 8], patience=0) == (False, 0)  # patience 0: never stops
+    with pytest.raises(ValueError, match="at least one"):
+        plateau_stop([], 2)
+    with pytest.raises(ValueError, match="finite"):
+        plateau_stop([1.0, float("nan")], 2)
+
+
+def _quadratic(target: float, steps=200, patience=0, eval_every=0, restore_best=True):
+    """One parameter x, train loss (x − 1)², 'validation' loss (x − target)²: the validation optimum is
+    passed on the way to the training optimum when target lies between the start 0 and 1."""
+    x = torch.nn.Parameter(torch.zeros(()))
+    cfg = TrainConfig(steps=steps, lr=0.02, warmup=1, eval_every=eval_every, patience=patience,
+                      restore_best=restore_best)
+    hist = fit([x], lambda _b, _s: (x - 1.0) ** 2, cfg, eval_fn=lambda _s: {"loss": float((x - target) ** 2)},
+               progress_bar=False)
+    return x, hist
+
+
+def test_fit_stops_on_the_validation_plateau_and_restores_the_best():
+    x, hist = _quadratic(0.3, patience=3, eval_every=5)
+    assert hist.stopped and len(hist.loss) < 200 and len(hist.lr) == len(hist.loss)
+    steps = [s for s, _ in hist.evals]
+    vals = [m["loss"] for _, m in hist.evals]
+    assert hist.best_step == steps[int(np.argmin(vals))]
+    assert len(hist.loss) == steps[-1] == hist.best_step + 3 * 5  # exactly `patience` evaluations past the best
+    # the parameters are those of the best evaluation: their validation loss equals the best one
+    assert float((x.detach() - 0.3) ** 2) == pytest.approx(min(vals), abs=1e-7)
+    # without restoring, the last parameters stay
+    y, h2 = _quadratic(0.3, patience=3, eval_every=5, restore_best=False)
+    assert h2.best_step == hist.best_step and float((y.detach() - 0.3) ** 2) > min(vals)
+
+
+def test_fit_without_patience_is_unchanged_and_deterministic():
+    x, hist = _quadratic(2.0, patience=0, eval_every=5)
+    assert not hist.stopped and hist.best_step is None and len(hist.loss) == 200
+    x2, hist2 = _quadratic(2.0, patience=0, eval_every=5)
+    np.testing.assert_array_equal(hist.loss, hist2.loss)
+    assert float(x.detach()) == float(x2.detach())
+    # a validation loss that keeps improving never triggers the stop
+    _, h3 = _quadratic(2.0, patience=2, eval_every=5)
+    assert not h3.stopped and len(h3.loss) == 200 and h3.best_step == 200
+
+
+def test_history_round_trip_keeps_the_plateau_fields():
+    _, hist = _quadratic(0.3, patience=3, eval_every=5)
+    back = History.from_arrays(hist.as_arrays("h."), "h.")
+    assert back.best_step == hist.best_step and back.stopped
+    np.testing.assert_array_equal(back.loss, hist.loss)
+
+
+def test_plateau_settings_are_checked():
+    with pytest.raises(ValueError, match="eval_every"):
+        TrainConfig(steps=10, patience=2)
+    with pytest.raises(ValueError, match="patience"):
+        TrainConfig(steps=10, patience=-1, eval_every=2)
+    with pytest.raises(ValueError, match="min_delta"):
+        TrainConfig(steps=10, patience=1, eval_every=2, min_delta=-0.1)
+    x = torch.nn.Parameter(torch.zeros(()))
+    with pytest.raises(ValueError, match="eval_fn"):
+        fit([x], lambda _b, _s: x ** 2, TrainConfig(steps=10, patience=1, eval_every=2), progress_bar=False)
+    with pytest.raises(KeyError, match="monitor"):
+        fit([x], lambda _b, _s: x ** 2, TrainConfig(steps=10, patience=1, eval_every=2, monitor="val"),
+            eval_fn=lambda _s: {"loss": 1.0}, progress_bar=False)
