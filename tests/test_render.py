@@ -483,3 +483,21 @@ def test_mitsuba_backend_missing_says_how_to_install(box, monkeypatch):
     monkeypatch.setitem(sys.modules, "mitsuba", None)  # import mitsuba → ImportError
     with pytest.raises(ImportError, match=r"pip install \.\[render\]"):
         render(box, backend="mitsuba")
+
+
+def test_llvm_variant_is_not_tried_without_libllvm19(monkeypatch):
+    """An old system libLLVM aborts the process inside drjit; without libLLVM-19 the row says how to get it."""
+    import numpy as np
+
+    from xmodal.papers.pointspider import renderers
+
+    monkeypatch.setattr(renderers, "find_libllvm", lambda: None)
+    tried = []
+    real = renderers._render
+    monkeypatch.setattr(renderers, "_render", lambda p, b, v, *a: tried.append(v) or real(p, b, v, *a))
+    cloud = np.random.default_rng(0).normal(size=(64, 3)).astype(np.float32)
+    table, images = renderers.renderer_table([cloud], resolution=16, spp=1, variants=("llvm_ad_rgb",))
+    row = table[table.variant == "llvm_ad_rgb"].iloc[0]
+    assert "llvm_ad_rgb" not in tried and row.status.startswith("not available (no libLLVM-19 found")
+    assert "apt-get install libllvm19" in row.status and np.isnan(row["points/s"])
+    assert table.iloc[0].status == "measured"  # the project renderer still runs

@@ -61,7 +61,7 @@ def embedding_figure(models: dict, feats, settings, n: int = 60, n_cones: int = 
             q, a = p[4 * k + j], math.atan2(p[4 * k + j, 1], p[4 * k + j, 0])
             for sgn in (-1, 1):
                 ax.plot([q[0], q[0] + 0.5 * math.cos(a + sgn * ap[j])], [q[1], q[1] + 0.5 * math.sin(a + sgn * ap[j])],
-                        color="0.4", lw=0.8)
+                        color="0.4", lw=0.8, label=f"cone edges ({n_cones} level-4 texts)" if j == 0 and sgn == 1 else None)
         ax.set_title(f"{name} (c = {c:.2f})", fontsize=10)
     axes[0].legend(fontsize=7, loc="lower left")
     fig.suptitle("Poincaré-disk picture: captions by level (generic → specific) and their images", fontsize=10)
@@ -102,13 +102,18 @@ def level_figure(main, methods=("meru", "atmg", "atmg_beta", "atmg_centroid")):
 
     cols = [f"d0_level{lv}" for lv in range(5)] + ["d0_image"]
     fig, ax = plt.subplots(figsize=(6, 3.4))
+    n_seeds = 0
     for m in methods:
         g = main[main["method"] == m][cols]
         if len(g):
+            n_seeds = max(n_seeds, len(g))
             ax.errorbar(range(6), g.mean(), yerr=g.std(), marker="o", capsize=3, label=m)
     ax.set_xticks(range(6), ["L0", "L1", "L2", "L3", "L4", "image"])
-    ax.set_ylabel("d(O, ·)"), ax.set_yscale("log"), ax.legend(fontsize=8)
-    ax.set_title("Distance to the origin by caption level, and images", fontsize=10)
+    ax.set_xlabel("test captions by level (0 generic … 4 detailed), then their images")
+    ax.set_ylabel("mean geodesic d(O, ·) (log)"), ax.set_yscale("log"), ax.legend(fontsize=8, title="method",
+                                                                                   title_fontsize=8)
+    ax.set_title(f"Distance to the origin: mean over {n_seeds} seeds, bars ± 1 sd over seeds", fontsize=10)
+    fig.tight_layout()
     return fig
 
 
@@ -120,8 +125,11 @@ def spread_figure(tracks: dict):
     for k, t in sorted(tracks.items()):
         ax.plot(t["pair_dist"], t["image_spread"], marker="o", ms=3, label=f"seed {k}")
         ax.annotate("end", (t["pair_dist"].iloc[-1], t["image_spread"].iloc[-1]), fontsize=7)
-    ax.set_xlabel("mean d(text, its image)"), ax.set_ylabel("mean d(image, image)"), ax.legend(fontsize=8)
-    ax.set_title("MERU training: image spread vs matched distance", fontsize=10)
+    ax.set_xlabel("mean geodesic d(text, its image)"), ax.set_ylabel("mean geodesic d(image, image)")
+    ax.legend(fontsize=8, title="training seed", title_fontsize=8)
+    ax.set_title("MERU training: image spread vs matched distance\n(one dot per evaluation during training)",
+                 fontsize=10)
+    fig.tight_layout()
     return fig
 
 
@@ -135,13 +143,15 @@ def proposition_figure(prop1: dict, prop2: dict):
     s, r, c, om = prop1["s"], prop1["r"], prop1["c"], prop1["omega"]
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 4.2))
     _disk(a)
-    a.scatter(*to_poincare(torch.zeros(1, 2), c).T, color="k", s=15)
+    a.scatter(*to_poincare(torch.zeros(1, 2), c).T, color="k", s=15, label="origin O")
     a.scatter(*to_poincare(text_point(s, c), c).T, color="C0", s=40, label="text x")
     rr = torch.linspace(0, 6, 100, dtype=torch.float64)
     for sgn in (-1, 1):
-        a.plot(*to_poincare(point_at(s, rr, torch.full_like(rr, sgn * om), c), c).T, color="C0", lw=1)
+        a.plot(*to_poincare(point_at(s, rr, torch.full_like(rr, sgn * om), c), c).T, color="C0", lw=1,
+               label="cone of x" if sgn == 1 else None)
     th = torch.linspace(-math.pi, math.pi, 200, dtype=torch.float64)
-    a.plot(*to_poincare(point_at(s, torch.full_like(th, r), th, c), c).T, color="0.7", lw=0.8, ls="--")
+    a.plot(*to_poincare(point_at(s, torch.full_like(th, r), th, c), c).T, color="0.7", lw=0.8, ls="--",
+           label=f"d(x, y) = {r:g}")
     for key, col, lab in (("theta_free", "C3", "free optimum"), ("theta_cone", "C2", "in-cone optimum")):
         t = torch.as_tensor(prop1[key])
         a.scatter(*to_poincare(point_at(s, torch.full_like(t, r), t, c), c).T, color=col, s=30, label=lab)
@@ -150,7 +160,7 @@ def proposition_figure(prop1: dict, prop2: dict):
                 fontsize=9)
     b.semilogy(prop2["d_max"], prop2["area_exact"], color="k", label="2ω(cosh(√c d) − 1)/c")
     b.semilogy(prop2["d_max"], prop2["area_mc"], "o", color="C1", label="Monte Carlo")
-    b.set_xlabel("d_max"), b.set_ylabel("in-cone area within d_max"), b.legend(fontsize=8)
+    b.set_xlabel("d_max (geodesic distance from x)"), b.set_ylabel("in-cone area within d_max"), b.legend(fontsize=8)
     b.set_title(f"Prop. 2: log-area slope {prop2['slope']:.3f} (√c = {prop2['sqrt_c']:g})", fontsize=9)
     fig.tight_layout()
     return fig

@@ -39,10 +39,12 @@ def correspondence_figure(bank, item: int = 0, views=(0, 1)):
         n = int(vis[k].sum())
         b.scatter(*uv[k][vis[k]].T, s=6, c=col[start: start + n])
         start += n
-        b.set_title(f"{n} visible points, coloured by matched feature", fontsize=8)
+        b.set_title(f"view {v}: {n} visible points, coloured by matched feature", fontsize=8)
         b.legend(loc="lower left", fontsize=6, frameon=False)
         for ax in (a, b):
             ax.set_xlim(0, res), ax.set_ylim(res, 0), ax.set_xticks([]), ax.set_yticks([])
+    fig.suptitle(f"Point–pixel pairs of one training shape ({res} px renders): colour = 3-D PCA of the stride-8 "
+                 "feature each visible point is paired with (shared across views)", fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -60,10 +62,11 @@ def ablation_figure(summary):
         err = np.stack([m - summary[f"{col}_lo"].to_numpy(), summary[f"{col}_hi"].to_numpy() - m])
         ax.barh(y, m, xerr=err, color=[f"C{i}" for i in range(len(m))], capsize=3)
         ax.set_yticks(y, summary["variant"] if ax is axes[0] else [""] * len(y))
-        ax.set_xlabel("linear-SVM test accuracy")
+        ax.set_xlabel("linear-SVM test accuracy (fraction)")
         ax.set_title(title, fontsize=10)
         ax.invert_yaxis()
-    fig.suptitle(f"Ablations, same budget, {int(summary['seeds'].min())} seeds (bars: 95 % t-interval)", fontsize=10)
+    fig.suptitle(f"Ablations, same budget: bar = mean over {int(summary['seeds'].min())} pre-training seeds, "
+                 "whiskers = 95 % t-interval of that mean", fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -83,7 +86,10 @@ def pca_figure(features: dict, labels: np.ndarray, mask: np.ndarray, categories,
             ax.scatter(*Z[m].T, s=10, color=plt.cm.tab10(c), label=categories[c])
         ax.set_title(name, fontsize=10)
         ax.set_xticks([]), ax.set_yticks([])
-    axes[-1].legend(fontsize=6, loc="center left", bbox_to_anchor=(1, 0.5), frameon=False)
-    fig.suptitle("Global features, 2-D PCA, by class", fontsize=10)
+        ax.set_xlabel("PC 1"), ax.set_ylabel("PC 2")
+    axes[-1].legend(fontsize=6, loc="center left", bbox_to_anchor=(1, 0.5), frameon=False, title="class",
+                    title_fontsize=7)
+    fig.suptitle(f"Global features of the test shapes of the first {n_classes} classes, 2-D PCA (one PCA per panel)",
+                 fontsize=10)
     fig.tight_layout()
     return fig

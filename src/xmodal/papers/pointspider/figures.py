@@ -28,8 +28,10 @@ def plot_roulette(st: dict):
         ax.axvline(st["zs_rows"][m]["clean mesh renders, test split"][0], color=h[2][0].get_facecolor(), ls="--")
     for v in (t[0] for t in PAPER["table2"].values()):
         ax.axvline(v, color="k", lw=0.8, ymax=0.08)
+    n = len(next(iter(st["roulette"].values()))["top1"])
     ax.set_xlabel("top-1 on 40 Double Roulette renders (dashed: clean mesh renders; ticks: paper Table II)")
-    ax.set_ylabel("draws")
+    ax.set_ylabel("redraws (count)")
+    ax.set_title(f"Double Roulette top-1 over {n:,} redraws of the 40-object test set", fontsize=10)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -40,11 +42,13 @@ def plot_val_curves(st: dict):
     fig, ax = _fig(6, 3.2)
     ax = ax[0, 0]
     colours = {"base": "C0", "lnorm": "C1", "rnorm": "C2"}
+    seeds = st["settings"].map_seeds
     for (v, seed), ev in st["curves"].items():
         ax.plot([s for s, _ in ev], [d["val_l1"] for _, d in ev], color=colours[v], alpha=0.8,
-                label=v.upper() if seed == st["settings"].map_seeds[0] else None)
-    ax.set_xlabel("step")
-    ax.set_ylabel("validation mean L1")
+                label=f"{v.upper()} ({len(seeds)} seeds)" if seed == seeds[0] else None)
+    ax.set_xlabel("training step")
+    ax.set_ylabel("validation mean L1 (per coordinate)")
+    ax.set_title(f"Mapping networks: one line per variant and seed (seeds {', '.join(map(str, seeds))})", fontsize=10)
     ax.legend()
     fig.tight_layout()
     return fig
@@ -55,14 +59,20 @@ def plot_robustness(st: dict):
     fig, axes = _fig(9, 3.2, 1, 2)
     rob = st["robustness"]
     clean = rob[rob["group"] == "clean"]
+    n_seeds = len(st["settings"].map_seeds)
+    titles = {"R@5": f"retrieval R@5 (gallery of {st['n_gallery']} clean renders)",
+              "zero-shot top-1": f"zero-shot top-1 ({st['n_classes']} classes)"}
     for ax, metric in zip(axes[0], ("R@5", "zero-shot top-1")):
         for g in ("noise", "transform", "density"):
             sub = rob[rob["group"] == g].groupby("severity")[metric].mean()
             ax.plot([0] + list(sub.index), [clean[metric].mean()] + list(sub.values), marker="o", label=g)
         ax.axhline(5 / st["n_gallery"] if metric == "R@5" else 1 / st["n_classes"], color="k", ls=":", label="chance")
-        ax.set_xlabel("severity (0 = clean)")
-        ax.set_ylabel(metric)
-    axes[0, 0].legend(fontsize=8)
+        ax.set_xlabel("corruption severity (0 = clean)")
+        ax.set_ylabel(metric + " (fraction)")
+        ax.set_title(titles[metric], fontsize=10)
+    axes[0, 0].legend(title="corruption group", fontsize=8, title_fontsize=8)
+    fig.suptitle(f"Through the LNORM map: each point the mean over the group's corruptions and {n_seeds} mapping seeds",
+                 fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -76,7 +86,11 @@ def plot_errors(errors):
     tab = tab.loc[[c for c in errors["corruption"].unique() if c != "clean"]]
     sns.heatmap(100 * tab, annot=True, fmt=".0f", cmap="rocket_r", vmin=0, vmax=100, ax=ax[0, 0],
                 cbar_kws={"label": "error (%)"})
-    ax[0, 0].set_title(f"clean error {100 * float(errors.loc[errors['corruption'] == 'clean', 'error'].iloc[0]):.0f} %")
+    ax[0, 0].set_title("PointNet test error under ModelNet40-C\n"
+                       f"(clean error {100 * float(errors.loc[errors['corruption'] == 'clean', 'error'].iloc[0]):.0f} %)",
+                       fontsize=10)
+    ax[0, 0].set_xlabel("severity")
+    ax[0, 0].set_ylabel("corruption")
     fig.tight_layout()
     return fig
 
@@ -90,6 +104,8 @@ def plot_renders(st: dict, obj: int = 0, variants=(0, 3, 13, 33, 48, 63, 73)):
         ax.imshow(st["pool_renders"][obj, v])
         ax.set_title(variant_name(v), fontsize=7)
         ax.axis("off")
+    fig.suptitle("Project-renderer inputs of the zero-shot models: one pool object, corruption-severity above each",
+                 fontsize=8)
     fig.tight_layout()
     return fig
 

@@ -55,13 +55,20 @@ def renderer_table(clouds, resolution: int, spp: int, variants=("scalar_rgb", "l
     """Time every backend on ``clouds`` (a list of (M, 3)); returns (table, {label: first cloud's image}).
 
     Table columns: backend, variant, spp, clouds, points, seconds, renders/s, points/s, status."""
-    find_libllvm()
+    llvm = find_libllvm()
     rows, images = [], {}
     n_points = int(sum(len(p) for p in clouds))
     for backend, variant in backends(variants):
         label = variant if backend == "mitsuba" else "project (numpy)"
         row = {"backend": backend, "variant": variant, "spp": spp if backend == "mitsuba" else 1,
                "clouds": len(clouds), "points": n_points, "resolution": resolution}
+        if backend == "mitsuba" and variant.startswith("llvm") and llvm is None:
+            # without DRJIT_LIBLLVM_PATH drjit loads the system's default libLLVM, and an old one (e.g. 15)
+            # aborts the whole process inside LLVM ("Cannot select fminimum") instead of raising: never try it
+            row.update(seconds=np.nan, **{"renders/s": np.nan, "points/s": np.nan},
+                       status="not available (no libLLVM-19 found: apt-get install libllvm19, or set DRJIT_LIBLLVM_PATH)")
+            rows.append(row)
+            continue
         try:
             images[label] = _render(clouds[0], backend, variant, resolution, spp, radius)  # warm-up, untimed
             t0 = time.perf_counter()
