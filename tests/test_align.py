@@ -119,6 +119,50 @@ def test_local_cka_closed_form_equals_bruteforce(nA, p, q, Qx, Qy):
     assert slow[i, j] == pytest.approx(ref, abs=1e-10)
 
 
+@pytest.mark.parametrize("nA,p,q,Qx,Qy", [(40, 7, 5, 6, 4), (15, 30, 20, 3, 5), (3, 3, 2, 2, 2)])
+def test_local_cka_rbf_closed_form_equals_bruteforce(nA, p, q, Qx, Qy):
+    rng = np.random.default_rng(10 * nA + p)
+    XA = rng.standard_normal((nA, p)) + 1.0
+    YA = rng.standard_normal((nA, q)) * 3.0
+    Xq = rng.standard_normal((Qx, p)) * 2.0
+    Yq = rng.standard_normal((Qy, q)) - 1.0
+    fast = al.local_cka_rbf(XA, YA, Xq, Yq)
+    slow = al.local_cka_bruteforce(XA, YA, Xq, Yq, kernel="rbf")
+    assert fast.shape == (Qx, Qy)
+    np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-9)
+    # the brute force is the definition: tr(KHLH) on the (n_A+1)^2 RBF Grams with the anchors' bandwidth
+    i, j = Qx - 1, Qy - 1
+    Xi, Yj = np.vstack([XA, Xq[i]]), np.vstack([YA, Yq[j]])
+
+    def gram(A, Z):
+        d2 = ((A[:, None] - A[None]) ** 2).sum(-1)
+        return np.exp(-((Z[:, None] - Z[None]) ** 2).sum(-1) / (2 * 0.25 * np.median(d2)))
+
+    n = len(Xi)
+    H = np.eye(n) - 1.0 / n
+    K, L = gram(XA, Xi), gram(YA, Yj)
+    ref = np.trace(K @ H @ L @ H) / np.sqrt(np.trace(K @ H @ K @ H) * np.trace(L @ H @ L @ H))
+    assert slow[i, j] == pytest.approx(ref, abs=1e-10)
+
+
+def test_local_cka_rbf_in_evaluate_alignment_and_errors():
+    rng = np.random.default_rng(0)
+    Z = rng.standard_normal((80, 3))
+    X, Y = Z @ rng.standard_normal((3, 8)), Z @ rng.standard_normal((3, 6))
+    S = al.evaluate_alignment(X, Y, np.arange(60), np.arange(60, 80), "subspace_local_cka_rbf", d=3)
+    assert S.shape == (20, 20) and al.topk_accuracy(S, 5) > 0.5  # far above chance (0.25)
+    with pytest.raises(ValueError, match="rbf_threshold"):
+        al.local_cka_rbf(X[:10], Y[:10], X[10:12], Y[10:12], rbf_threshold=0)
+    with pytest.raises(ValueError, match="kernel"):
+        al.local_cka_bruteforce(X[:10], Y[:10], X[10:12], Y[10:12], kernel="poly")
+
+
+def test_hits_mean_is_the_accuracy():
+    S = np.random.default_rng(1).standard_normal((30, 30)) + 2 * np.eye(30)
+    assert al.matching_hits(S).mean() == al.matching_accuracy(S)
+    assert al.topk_hits(S, 5).mean() == al.topk_accuracy(S, 5)
+
+
 def test_local_cka_prefers_true_partner():
     rng = np.random.default_rng(11)
     Z = rng.standard_normal((430, 6))

@@ -19,9 +19,10 @@ from .cka import (
     hsic_unbiased,
     local_cka,
     local_cka_bruteforce,
+    local_cka_rbf,
 )
 from .metrics import (METHODS, chamfer_distance, cosine_scores, evaluate_alignment, label_topk_accuracy,
-                      matching_accuracy, nearest_neighbours, topk_accuracy)
+                      matching_accuracy, matching_hits, nearest_neighbours, topk_accuracy, topk_hits)
 
 __all__ = [
     "cka",
@@ -33,10 +34,13 @@ __all__ = [
     "hsic_unbiased",
     "local_cka",
     "local_cka_bruteforce",
+    "local_cka_rbf",
     "CCA",
     "Affine",
     "cosine_scores",
     "matching_accuracy",
+    "matching_hits",
+    "topk_hits",
     "topk_accuracy",
     "chamfer_distance",
     "evaluate_alignment",

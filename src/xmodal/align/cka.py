@@ -35,6 +35,7 @@ __all__ = [
     "hsic_biased",
     "hsic_unbiased",
     "local_cka",
+    "local_cka_rbf",
     "local_cka_bruteforce",
 ]
 
@@ -297,17 +298,92 @@ def local_cka(XA, YA, Xq, Yq) -> np.ndarray:
     return num / np.sqrt(np.outer(dx, dy))
 
 
-def local_cka_bruteforce(XA, YA, Xq, Yq) -> np.ndarray:
-    """Local CKA by its definition: one full linear CKA of size n_A + 1 per pair (slow, reference).
+def _anchor_rbf(A: np.ndarray, Q: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """(K_A (n, n), K_q (Q, n)): RBF kernels of the anchors with themselves and of the queries with the
+    anchors, one bandwidth sigma^2 = threshold^2 * median squared distance among the anchors (zero diagonal
+    included, :func:`gram_rbf`'s rule), so that appending a query never changes the kernel of the others."""
+    if not (np.isscalar(threshold) and float(threshold) > 0):
+        raise ValueError(f"rbf_threshold must be a positive number; got {threshold!r}")
+    mu = A.mean(0)
+    A, Q = A - mu, Q - mu
+    a2, q2 = np.einsum("ij,ij->i", A, A), np.einsum("ij,ij->i", Q, Q)
+    dA = np.maximum(a2[:, None] + a2[None, :] - 2.0 * (A @ A.T), 0.0)
+    med = float(np.median(dA))
+    if med <= 0:
+        raise ValueError("RBF bandwidth is zero: more than half of the anchors' pairwise distances are 0 "
+                         "(duplicate anchor rows?)")
+    dQ = np.maximum(q2[:, None] + a2[None, :] - 2.0 * (Q @ A.T), 0.0)
+    s = 2.0 * float(threshold) ** 2 * med
+    return np.exp(-dA / s), np.exp(-dQ / s)
 
-    Shapes as in :func:`local_cka`. Loops over all Q_x * Q_y pairs with a tqdm bar.
+
+def local_cka_rbf(XA, YA, Xq, Yq, rbf_threshold: float = 0.5) -> np.ndarray:
+    """Local CKA of all query pairs with RBF kernels (biased HSIC), exact closed form.
+
+    Shapes as in :func:`local_cka`. S[i, j] = CKA_rbf([XA; Xq[i]], [YA; Yq[j]]) with the bandwidth of each
+    modality fixed by the anchors (sigma^2 = rbf_threshold^2 * median squared anchor distance; an
+    assumption: the public reference recomputes it on the n_A + 1 rows, which moves it by O(1/n_A)).
+    With K' = [[K_A, k], [k^T, 1]] (k = kernel of the query with the anchors), m = n_A + 1 and
+    r = K_A 1, s_k = 1^T k, S_K = 1^T K_A 1, the HSIC numerator tr(K' H L' H) is
+        sum(K' o L') - (2/m) (K'1)^T (L'1) + (1^T K' 1)(1^T L' 1) / m^2,
+    with sum(K' o L') = sum(K_A o L_A) + 2 k^T l + 1, (K'1)^T (L'1) = (r_K + k)^T (r_L + l) + (s_k + 1)(s_l + 1)
+    and 1^T K' 1 = S_K + 2 s_k + 1: every term is a scalar, a per-query vector or the (Q_x, Q_y) product
+    K_q L_q^T, so all pairs cost O(n_A^2 (p + q) + Q_x Q_y n_A). Verified against
+    :func:`local_cka_bruteforce` (``kernel="rbf"``) in the tests.
     """
+    XA, YA, Xq, Yq = _local_inputs(XA, YA, Xq, Yq)
+    if XA.shape[0] < 2:
+        raise ValueError(f"RBF local CKA needs at least 2 anchors; got {XA.shape[0]}")
+    KA, Kq = _anchor_rbf(XA, Xq, rbf_threshold)
+    LA, Lq = _anchor_rbf(YA, Yq, rbf_threshold)
+    m = XA.shape[0] + 1.0
+    rK, rL = KA.sum(1), LA.sum(1)
+    SK, SL = rK.sum(), rL.sum()
+    sk, sl = Kq.sum(1), Lq.sum(1)
+    KL = Kq @ Lq.T
+    num = (np.sum(KA * LA) + 2.0 * KL + 1.0
+           - (2.0 / m) * (rK @ rL + (Lq @ rK)[None, :] + (Kq @ rL)[:, None] + KL + np.outer(sk + 1.0, sl + 1.0))
+           + np.outer(SK + 2.0 * sk + 1.0, SL + 2.0 * sl + 1.0) / m**2)
+
+    def self_term(GA, r, S, Gq, s):
+        rq = r[None, :] + Gq
+        return (np.sum(GA * GA) + 2.0 * np.einsum("ij,ij->i", Gq, Gq) + 1.0
+                - (2.0 / m) * (np.einsum("ij,ij->i", rq, rq) + (s + 1.0) ** 2) + (S + 2.0 * s + 1.0) ** 2 / m**2)
+
+    dx, dy = self_term(KA, rK, SK, Kq, sk), self_term(LA, rL, SL, Lq, sl)
+    if np.any(dx <= 0) or np.any(dy <= 0):
+        raise ValueError("RBF local CKA undefined: anchors plus a query have zero kernel variance")
+    return num / np.sqrt(np.outer(dx, dy))
+
+
+def local_cka_bruteforce(XA, YA, Xq, Yq, kernel: str = "linear", rbf_threshold: float = 0.5) -> np.ndarray:
+    """Local CKA by its definition: one full CKA of size n_A + 1 per pair (slow, reference).
+
+    Shapes as in :func:`local_cka`. kernel='linear': :func:`cka`; kernel='rbf': the (n_A + 1)^2 RBF Gram
+    matrices with the anchors' bandwidth (as :func:`local_cka_rbf`) and :func:`cka_from_grams`.
+    Loops over all Q_x * Q_y pairs with a tqdm bar.
+    """
+    if kernel not in _KERNELS:
+        raise ValueError(f"kernel must be one of {_KERNELS}; got {kernel!r}")
     XA, YA, Xq, Yq = _local_inputs(XA, YA, Xq, Yq)
     out = np.empty((Xq.shape[0], Yq.shape[0]))
     with tqdm(total=out.size, desc="local CKA (brute force)", leave=False) as bar:
         for i in range(Xq.shape[0]):
             Xi = np.vstack([XA, Xq[i : i + 1]])
+            Ki = None if kernel == "linear" else _full_rbf(XA, Xi, rbf_threshold)
             for j in range(Yq.shape[0]):
-                out[i, j] = cka(Xi, np.vstack([YA, Yq[j : j + 1]]))
+                Yj = np.vstack([YA, Yq[j : j + 1]])
+                out[i, j] = (cka(Xi, Yj) if kernel == "linear"
+                             else cka_from_grams(Ki, _full_rbf(YA, Yj, rbf_threshold)))
                 bar.update()
     return out
+
+
+def _full_rbf(A: np.ndarray, Z: np.ndarray, threshold: float) -> np.ndarray:
+    """The (len(Z), len(Z)) RBF Gram of the rows Z with the bandwidth of the anchors A (reference only)."""
+    mu = A.mean(0)
+    A, Z = A - mu, Z - mu
+    a2 = np.einsum("ij,ij->i", A, A)
+    med = float(np.median(np.maximum(a2[:, None] + a2[None, :] - 2.0 * (A @ A.T), 0.0)))
+    d = ((Z[:, None, :] - Z[None, :, :]) ** 2).sum(-1)
+    return np.exp(-d / (2.0 * float(threshold) ** 2 * med))

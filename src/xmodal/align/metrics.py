@@ -12,12 +12,14 @@ from scipy.spatial import cKDTree
 
 from .affine import Affine
 from .cca import CCA
-from .cka import _as_matrix, _make_rng, _pair, local_cka
+from .cka import _as_matrix, _make_rng, _pair, local_cka, local_cka_rbf
 
 __all__ = [
     "cosine_scores",
     "matching_accuracy",
+    "matching_hits",
     "topk_accuracy",
+    "topk_hits",
     "label_topk_accuracy",
     "nearest_neighbours",
     "chamfer_distance",
@@ -25,7 +27,8 @@ __all__ = [
     "METHODS",
 ]
 
-METHODS = ("none", "affine", "local_cka", "subspace_affine", "subspace_local_cka")
+METHODS = ("none", "affine", "local_cka", "subspace_affine", "subspace_local_cka", "local_cka_rbf",
+           "subspace_local_cka_rbf")
 _DIRECTIONS = ("text_to_3d", "3d_to_text")
 
 
@@ -67,12 +70,18 @@ def matching_accuracy(S) -> float:
     query whose truth only ties with another candidate is a miss (a constant S gives 0, not 1, and warns).
     Implemented by penalising the diagonal by ``TIE_TOL`` × the score range, far below any real score gap.
     """
+    return float(np.mean(matching_hits(S)))
+
+
+def matching_hits(S) -> np.ndarray:
+    """(Q,) bool: query i assigned to its true partner by the assignment of :func:`matching_accuracy`
+    (whose value is the mean of these hits). S: (Q, Q), truth on the diagonal."""
     S = _square_scores(S, "matching_accuracy")
     span = float(np.ptp(S)) if S.size else 0.0
     scale = max(span, float(np.abs(S).max(initial=0.0)), np.finfo(float).tiny)
     penalised = S - (TIE_TOL * scale) * np.eye(S.shape[0])
     rows, cols = linear_sum_assignment(penalised, maximize=True)
-    return float(np.mean(cols == rows))
+    return cols == rows
 
 
 def topk_accuracy(S, k: int) -> float:
@@ -80,12 +89,18 @@ def topk_accuracy(S, k: int) -> float:
 
     Query i is a hit when fewer than k other candidates score >= S[i, i] (ties count against).
     """
+    return float(np.mean(topk_hits(S, k)))
+
+
+def topk_hits(S, k: int) -> np.ndarray:
+    """(Q,) bool: query i's true partner is among its top k (ties count against); the mean is
+    :func:`topk_accuracy`. S: (Q, Q), truth on the diagonal."""
     if not (isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 1):
         raise ValueError(f"k must be a positive int; got {k!r}")
     S = _square_scores(S, "topk_accuracy")
     diag = np.diag(S)
     n_ge = (S >= diag[:, None]).sum(1) - 1  # other candidates at least as good as the truth
-    return float(np.mean(n_ge < k))
+    return n_ge < k
 
 
 def label_topk_accuracy(S, labels, k: int = 1) -> float:
@@ -182,6 +197,8 @@ def evaluate_alignment(
       "local_cka"          :func:`local_cka` on the raw anchors and queries.
       "subspace_affine"    CCA(d, reg) fitted on the anchors, everything projected to R^d, then "affine".
       "subspace_local_cka" CCA(d, reg) projection, then "local_cka".
+      "local_cka_rbf"      :func:`local_cka_rbf` (RBF kernels, bandwidths from the anchors) on the raw rows;
+      "subspace_local_cka_rbf" CCA(d, reg) projection, then "local_cka_rbf".
     d: CCA dimension (required for the subspace methods; 1 <= d <= min(p, q)).
     reg: CCA relative ridge (see :class:`CCA`). rng: Generator or int seed, used only by "none" with p != q.
     """
@@ -211,6 +228,8 @@ def evaluate_alignment(
         return _make_rng(rng).random((len(qi), len(qi)))
     if method == "local_cka":
         return local_cka(XA, YA, Xq, Yq)
+    if method == "local_cka_rbf":
+        return local_cka_rbf(XA, YA, Xq, Yq)
     # affine
     if direction == "text_to_3d":
         return cosine_scores(Xq, Affine().fit(YA, XA).transform(Yq))

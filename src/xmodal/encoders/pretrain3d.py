@@ -47,6 +47,7 @@ __all__ = [
     "pretrained_encoder",
     "embed_dataset",
     "encoder_run",
+    "encoder_runs",
     "MODES",
 ]
 
@@ -558,3 +559,83 @@ def embed_dataset(arch: str, mode: str, dataset, scale: str, seed: int = 0, targ
                   settings: PretrainSettings | None = None) -> np.ndarray:
     """Embeddings (N, out_dim) float32 of ALL shapes of ``dataset`` (:func:`encoder_run` without the history)."""
     return encoder_run(arch, mode, dataset, scale, seed, targets, settings)[0]
+
+
+# -- several runs, in a process pool --------------------------------------------------------------------
+class _Clouds:
+    """The part of a WorldDataset that pre-training reads (points and split), sent once to each pool worker."""
+
+    def __init__(self, points, split):
+        self.points = np.asarray(points)
+        self.split = np.asarray(split)
+
+    def mask(self, split: str) -> np.ndarray:
+        from ..data.world import SPLITS
+
+        return self.split == SPLITS.index(split)
+
+
+_WORKER: dict = {}
+
+
+def _pool_init(points, split, targets, scale):
+    _WORKER.update(ds=_Clouds(points, split), targets=targets, scale=scale)
+
+
+def _pool_job(arch, mode, seed, settings):
+    from .. import runtime
+
+    w = _WORKER
+    with runtime.use(w["scale"]):  # one thread per worker: the bits of a serial run
+        encoder_run(arch, mode, w["ds"], w["scale"], seed=seed, settings=settings,
+                    targets=w["targets"] if mode == "multimodal" else None)
+    return arch, mode, seed
+
+
+def encoder_runs(jobs, dataset, scale: str, targets: dict | None = None, workers: int = 1,
+                 settings: dict | None = None) -> list[tuple[np.ndarray, History]]:
+    """:func:`encoder_run` for each job ``(arch, mode, seed)``: [(embeddings (N, out_dim), History)], in order.
+
+    ``workers`` > 1 trains the runs that are not cached yet in a pool of that many spawned processes, each
+    under the scale's runtime policy (one thread), writing the usual cache entries; the results are then read
+    from the cache. Every run is seeded and single-threaded, so the bits equal a serial run's (tested).
+    ``settings``: optional {(arch, mode): PretrainSettings}; multi-modal targets default to
+    :func:`default_targets` (computed once, here).
+    """
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing as mp
+
+    from ..cache import cache_dir, cache_key
+
+    jobs = [(str(a), str(m), int(s)) for a, m, s in jobs]
+    if isinstance(workers, bool) or int(workers) != workers or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    for a, m, _ in jobs:
+        _check_arch(a)
+        if m not in MODES:
+            raise ValueError(f"unknown mode {m!r}; valid: {', '.join(MODES)}")
+    settings = settings or {}
+    if targets is None and any(m == "multimodal" for _, m, _ in jobs):
+        targets = default_targets(dataset)
+    tg = lambda m: targets if m == "multimodal" else None
+    if workers > 1:
+        todo = []
+        for a, m, s in jobs:
+            *_, params = _build_params(a, m, dataset, scale, s, tg(m), settings.get((a, m)))
+            if not (cache_dir() / "embed3d" / f"{cache_key(params)}.npz").exists():
+                todo.append((a, m, s))
+        main = getattr(__import__("sys").modules.get("__main__"), "__file__", None)
+        if len(todo) > 1 and main and not __import__("os").path.exists(main):
+            import warnings
+
+            warnings.warn(f"the main module {main!r} cannot be re-imported by spawned workers (a script read from "
+                          "stdin?); training serially", RuntimeWarning, stacklevel=2)
+            todo = []
+        if len(todo) > 1:
+            init = (np.asarray(dataset.points), np.asarray(dataset.split), targets, scale)
+            with ProcessPoolExecutor(min(int(workers), len(todo)), mp_context=mp.get_context("spawn"),
+                                     initializer=_pool_init, initargs=init) as pool:
+                for f in [pool.submit(_pool_job, a, m, s, settings.get((a, m))) for a, m, s in todo]:
+                    f.result()
+    return [encoder_run(a, m, dataset, scale, seed=s, targets=tg(m), settings=settings.get((a, m)))
+            for a, m, s in jobs]

@@ -15,19 +15,22 @@ encoders be aligned after training, with paired anchors only?
 ``import xmodal.papers.platos_cave as pc``: everything above is re-exported here.
 """
 from . import figures
-from .experiments import Results, anchor_sweep, d_sweep, geometry_pairs, neighbour_study, pca_sweep, pearson_r, run
+from .experiments import Results, anchor_grid, anchor_sweep, d_sweep, geometry_pairs, geometry_stats, neighbour_study, \
+    pca_sweep, pearson_r, run, spearman_r, uniform_pairs, within_pairs
 from .figures import anchor_figure, cka_heatmap_figure, d_sweep_figure, geometry_figure, loss_figure, \
     neighbour_figure, table1_figure
-from .paper import DEVIATIONS, MIN_DIFF, PAPER, REGISTRY
+from .paper import CHANGES, DEVIATIONS, LOSS_PLATEAU, MIN_DIFF, PAPER, PREVIOUS_VERDICTS, REGISTRY
 from .pipeline import FULL, IMAGE_KEY, IMAGE_LABEL, METHOD_LABELS, METHODS, SUB, TEXT_LABELS, THREED_LABELS, Features, \
-    alignment_runs, cka_table, cka_value, encode_all, frozen_features, score_methods, scores, split_indices, \
-    summarise, table1
-from .settings import Settings
-from .verdicts import judge, judge_all, paper_vs_ours, verdict_claim1, verdict_claim2, verdict_claim3, \
+    alignment_runs, cka_mean, cka_seeds, cka_table, cka_value, encode_all, frozen_features, loss_plateau, plateau_table, \
+    protocol_blocks, score_blocks, score_methods, scores, split_indices, summarise, table1
+from .settings import PROTOCOLS, Settings
+from .verdicts import across_protocols, judge, judge_all, paper_vs_ours, plateau_statistic, verdict_claim1, verdict_claim2, verdict_claim3, \
     verdict_claim4, verdict_claim5, verdict_claim6, verdict_claim7, verdict_claim8, verdict_claim9
 
 __all__ = [
-    "PAPER", "REGISTRY", "DEVIATIONS", "MIN_DIFF", "Settings",
+    "PAPER", "REGISTRY", "DEVIATIONS", "CHANGES", "PREVIOUS_VERDICTS", "MIN_DIFF", "LOSS_PLATEAU", "Settings", "PROTOCOLS",
+    "cka_mean", "cka_seeds", "loss_plateau", "plateau_table", "protocol_blocks", "score_blocks", "anchor_grid",
+    "geometry_stats", "spearman_r", "uniform_pairs", "within_pairs", "across_protocols", "plateau_statistic",
     "METHODS", "METHOD_LABELS", "FULL", "SUB", "THREED_LABELS", "TEXT_LABELS", "IMAGE_KEY", "IMAGE_LABEL",
     "Features", "frozen_features", "encode_all", "cka_table", "cka_value", "split_indices", "scores",
     "score_methods", "alignment_runs", "summarise", "table1",

@@ -45,20 +45,23 @@ def cka_heatmap_figure(cka_df: pd.DataFrame):
 
 
 def table1_figure(summary: pd.DataFrame, metrics=("matching", "top5")):
-    """Table 1 as grouped bars: per encoder pair, the five methods (mean ± std over seeds)."""
+    """Table 1 as grouped bars: per encoder pair, the methods (mean ± std over seeds), standard protocol."""
     import matplotlib.pyplot as plt
 
+    if "protocol" in summary:
+        summary = summary[summary.protocol == "standard"]
+    methods = [m for m in METHODS if m in set(summary.method)]
     pairs = list(dict.fromkeys(zip(summary.x, summary.y)))
     fig, axes = plt.subplots(len(metrics), 1, figsize=(max(8, 0.75 * len(pairs) + 2), 3.0 * len(metrics)),
                              sharex=True)
     axes = np.atleast_1d(axes)
-    w = 0.8 / len(METHODS)
+    w = 0.8 / len(methods)
     s = summary.set_index(["x", "y", "method"])
     for ax, met in zip(axes, metrics):
-        for k, m in enumerate(METHODS):
+        for k, m in enumerate(methods):
             vals = [100 * s.loc[(x, y, m), met] for x, y in pairs]
             err = [100 * s.loc[(x, y, m), met + "_std"] for x, y in pairs]
-            ax.bar(np.arange(len(pairs)) + (k - 2) * w, vals, w, yerr=err, label=METHOD_LABELS[m], capsize=1.5)
+            ax.bar(np.arange(len(pairs)) + (k - (len(methods) - 1) / 2) * w, vals, w, yerr=err, label=METHOD_LABELS[m], capsize=1.5)
         ax.set_ylabel(f"{met} (%)")
     axes[-1].set_xticks(range(len(pairs)), [f"{THREED_LABELS[x]}\n{TEXT_LABELS[y]}" for x, y in pairs],
                         rotation=90, fontsize=7)
@@ -115,9 +118,12 @@ def anchor_figure(asw: pd.DataFrame):
 
 
 def geometry_figure(gp: pd.DataFrame):
-    """Fig. 6 analogue: caption-embedding distance vs Chamfer distance, before / after alignment, Pearson r."""
+    """Fig. 6 analogue: caption-embedding distance vs Chamfer distance, before / after alignment, Pearson r
+    (the uniform pairs; the within-category stratum is not drawn)."""
     import matplotlib.pyplot as plt
 
+    if "stratum" in gp:
+        gp = gp[gp.stratum == "uniform"]
     cols = [("text_raw", "caption distance, raw text space (before)"),
             ("text_subspace", "caption distance, CCA subspace (after)"),
             ("shape_raw", "3D-embedding distance, raw 3D space")]
@@ -145,6 +151,8 @@ def neighbour_figure(nn_summary: pd.DataFrame, detail: dict, images: np.ndarray,
     fig = plt.figure(figsize=(14, 1.6 * rows + 0.8))
     gs = fig.add_gridspec(rows, 9, width_ratios=[2.2, 0.75] + [1] * 7)
     ax = fig.add_subplot(gs[:, 0])
+    if "seed" in nn_summary:  # the mean over the seeds' encoders
+        nn_summary = nn_summary.groupby("space", sort=False)[["same_category", "same_subtype", "chamfer"]].mean().reset_index()
     x = np.arange(len(nn_summary))
     ax.bar(x - 0.2, 100 * nn_summary.same_category, 0.4, label="same category (%)")
     ax.bar(x + 0.2, 100 * nn_summary.same_subtype, 0.4, label="same sub-type (%)")
@@ -182,16 +190,26 @@ def loss_figure(histories: dict[str, np.ndarray]):
     """Training loss curves (3D pre-training and the text projection), one panel each."""
     import matplotlib.pyplot as plt
 
-    names = list(histories)
+    groups: dict[str, list] = {}
+    for name in histories:  # the seeds of one encoder share a panel
+        base, _, sd = name.rpartition(" seed ")
+        groups.setdefault(base if base and sd.isdigit() else name, []).append(name)
+    names = list(groups)
     cols = min(3, max(1, len(names)))
     rows = int(math.ceil(len(names) / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.6 * rows), squeeze=False)
     for ax, name in zip(axes.ravel(), names):
-        h = np.asarray(histories[name], float)
-        ax.plot(np.arange(1, len(h) + 1), h, lw=0.8)
-        if len(h) > 20:
-            w = max(2, len(h) // 20)
-            ax.plot(np.arange(w, len(h) + 1), np.convolve(h, np.ones(w) / w, "valid"), lw=1.5)
+        for member in groups[name]:
+            h = np.asarray(histories[member], float)
+            lab = member[len(name):].strip() or None
+            if len(h) > 20:
+                w = max(2, len(h) // 20)
+                ax.plot(np.arange(1, len(h) + 1), h, lw=0.5, alpha=0.3)
+                ax.plot(np.arange(w, len(h) + 1), np.convolve(h, np.ones(w) / w, "valid"), lw=1.2, label=lab)
+            else:
+                ax.plot(np.arange(1, len(h) + 1), h, lw=0.8, label=lab)
+        if len(groups[name]) > 1:
+            ax.legend(fontsize=6)
         ax.set_title(name, fontsize=9)
         ax.set_xlabel("step")
         ax.set_ylabel("loss")

@@ -6,7 +6,9 @@
                            :class:`Features`. The pipeline's entry: it applies the scale's runtime policy.
 2. :func:`cka_table`       linear / debiased / RBF CKA of every 3D × text pair and the image–text reference,
                            each next to its chance level (pairs shuffled).
-3. :func:`alignment_runs`  Table 1: pair × method × seed → matching and top-k retrieval accuracy.
+3. :func:`alignment_runs`  Table 1: protocol × pair × method × seed → matching and top-k retrieval accuracy.
+   :func:`protocol_blocks` draws the anchors and query blocks of a protocol (standard, held-out
+   categories, within-category).
 
 The sweeps and Figs. 6–7 are in :mod:`.experiments`.
 """
@@ -23,15 +25,19 @@ from ...align import CCA, cka, evaluate_alignment, matching_accuracy, topk_accur
 from ...align.cka import cka_from_grams, gram_rbf
 from ...progress import progress
 from ...seed import make_rng
-from .settings import Settings
+from .settings import PROTOCOLS, Settings
 
 __all__ = ["METHODS", "METHOD_LABELS", "FULL", "SUB", "THREED_LABELS", "TEXT_LABELS", "IMAGE_KEY", "IMAGE_LABEL",
-           "Features", "frozen_features", "encode_all", "cka_table", "cka_value", "split_indices", "scores",
-           "score_methods", "alignment_runs", "summarise", "table1"]
+           "Features", "frozen_features", "encode_all", "cka_table", "cka_value", "cka_seeds", "cka_mean",
+           "split_indices", "protocol_blocks", "scores", "score_methods", "score_blocks", "alignment_runs",
+           "summarise", "table1", "loss_plateau", "plateau_table"]
 
-METHODS = ("none", "affine", "local_cka", "subspace_affine", "subspace_local_cka")
+METHODS = ("none", "affine", "local_cka", "subspace_affine", "subspace_local_cka", "subspace_local_cka_rbf")
 METHOD_LABELS = {"none": "none", "affine": "affine", "local_cka": "local CKA",
-                 "subspace_affine": "subspace + affine", "subspace_local_cka": "subspace + local CKA"}
+                 "subspace_affine": "subspace + affine", "subspace_local_cka": "subspace + local CKA",
+                 "subspace_local_cka_rbf": "subspace + local CKA (RBF)"}
+#: the RBF variant (claim 01-7) is run under the standard protocol only
+PROTOCOL_METHODS = {"standard": METHODS, "heldout_categories": METHODS[:5], "within_category": METHODS[:5]}
 FULL = ("affine", "local_cka")
 SUB = ("subspace_affine", "subspace_local_cka")
 
@@ -50,7 +56,9 @@ class Features:
     threed: {key: (N, 512) float32} (keys in THREED_LABELS); text: {key: (N, q) float32} of the evaluated
     captions (keys in TEXT_LABELS); image: (N, 1280) EfficientNet features averaged over the views;
     labels, subtypes, split: (N,) from the dataset; points: (N, n_points, 3) for Chamfer distances;
-    histories: loss curves {name: (steps,)}; captions: (N,) the evaluated captions.
+    histories: loss curves {name: (steps,)}; captions: (N,) the evaluated captions; threed_seeds:
+    {seed: {key: (N, 512)}} the 3D embeddings of every training seed (``threed`` is the first seed's;
+    :meth:`at` gives the features of one seed).
     """
 
     threed: dict[str, np.ndarray]
@@ -63,6 +71,18 @@ class Features:
     captions: np.ndarray
     histories: dict[str, np.ndarray] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    threed_seeds: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)
+    plateau: pd.DataFrame | None = None
+
+    def at(self, seed: int) -> "Features":
+        """These features with the 3D encoders trained with ``seed`` (KeyError naming the trained seeds)."""
+        if not self.threed_seeds:
+            return self
+        if seed not in self.threed_seeds:
+            raise KeyError(f"no 3D encoders trained with seed {seed}; trained: {sorted(self.threed_seeds)}")
+        from dataclasses import replace
+
+        return replace(self, threed=self.threed_seeds[seed])
 
     def __post_init__(self):
         n = len(self.labels)
@@ -110,15 +130,46 @@ def frozen_features(ds, settings: Settings, progress_bar: bool = True) -> dict[s
             "mmtext_history": np.asarray(hist.loss, np.float32), "captions": caps[:, 0]}
 
 
+def loss_plateau(loss, window: float = 0.2) -> float:
+    """Relative drop of the training loss over the last ``window`` of the steps: (m_prev − m_last) / |m_last|
+    with m_last, m_prev the mean loss over the last and the previous ``window`` fraction of the steps
+    (loss: (steps,)). The registered plateau rule (:data:`.paper.LOSS_PLATEAU`) compares it with a tolerance."""
+    loss = np.asarray(loss, np.float64).ravel()
+    if not 0 < window <= 0.5:
+        raise ValueError(f"window must be in (0, 0.5]; got {window}")
+    w = max(1, int(round(window * len(loss))))
+    if len(loss) < 2 * w:
+        raise ValueError(f"need at least {2 * w} steps for a plateau check; got {len(loss)}")
+    last, prev = loss[-w:].mean(), loss[-2 * w:-w].mean()
+    return float((prev - last) / max(abs(last), 1e-12))
+
+
+def plateau_table(histories: dict, keys: dict) -> pd.DataFrame:
+    """One row per 3D training run: encoder, seed, steps, the relative loss drop over the last window
+    (:func:`loss_plateau`) and whether it is within the registered tolerance. keys: {history name: (encoder
+    key, seed)}."""
+    from .paper import LOSS_PLATEAU
+
+    rows = []
+    for name, (key, seed) in keys.items():
+        h = histories[name]
+        drop = loss_plateau(h, LOSS_PLATEAU["window"])
+        rows.append({"encoder": key, "seed": seed, "steps": len(h), "final_loss": float(np.mean(h[-max(1, len(h) // 5):])),
+                     "last_window_drop": drop, "plateau": bool(drop <= LOSS_PLATEAU["rel_tol"])})
+    return pd.DataFrame(rows)
+
+
 def encode_all(ds, settings: Settings, progress_bar: bool = True) -> Features:
     """Every embedding of the study for dataset ``ds`` (a :class:`xmodal.data.WorldDataset`), cached.
 
     The pipeline's entry: runs under ``xmodal.runtime.use(settings.scale)``. Text and image:
     :func:`frozen_features`. 3D: uni-modal backbones ``settings.archs`` and multi-modal backbones
-    ``settings.mm_archs`` from :func:`xmodal.encoders.pretrain3d.encoder_run` (multi-modal targets: its
-    default, the frozen MiniLM level-4 caption features averaged over the paraphrases and the EfficientNet
-    render features averaged over the views, shared with the other notebooks through the cache); all
-    trained on the train split only. Wall times per step go to ``Features.timings``.
+    ``settings.mm_archs``, each trained once per seed of ``settings.seeds`` by
+    :func:`xmodal.encoders.pretrain3d.encoder_runs` (``settings.workers`` processes; multi-modal targets:
+    its default, the frozen MiniLM level-4 caption features averaged over the paraphrases and the
+    EfficientNet render features averaged over the views, shared with the other notebooks through the
+    cache); all trained on the train split only. Wall times per step go to ``Features.timings``, the
+    loss-plateau check of every run to ``Features.plateau``.
     """
     from ...encoders import pretrain3d
 
@@ -128,19 +179,27 @@ def encode_all(ds, settings: Settings, progress_bar: bool = True) -> Features:
         fr = frozen_features(ds, settings, progress_bar)
         timings["frozen encoders + text projection"] = time.perf_counter() - t0
         histories = {"MiniLM+proj (InfoNCE vs renders)": fr["mmtext_history"]}
-        threed: dict[str, np.ndarray] = {}
+        jobs, keys = [], []
         for mode, archs in (("unimodal", settings.archs), ("multimodal", settings.mm_archs)):
             for arch in archs:
-                t0 = time.perf_counter()
-                key = f"{arch}-{'uni' if mode == 'unimodal' else 'multi'}"
-                emb, hist = pretrain3d.encoder_run(arch, mode, ds, settings.scale, seed=settings.seed)
-                threed[key] = np.asarray(emb, np.float32)
-                histories[THREED_LABELS[key]] = np.asarray(hist.loss, np.float32)
-                timings[f"3D {key}"] = time.perf_counter() - t0
-    return Features(threed=threed, text={"minilm": fr["minilm"][:, 0], "glove": fr["glove"], "mmtext": fr["mmtext"]},
+                for s in settings.seeds:
+                    jobs.append((arch, mode, s))
+                    keys.append((f"{arch}-{'uni' if mode == 'unimodal' else 'multi'}", s))
+        t0 = time.perf_counter()
+        out = pretrain3d.encoder_runs(jobs, ds, settings.scale, workers=settings.workers)
+        timings[f"3D encoders ({len(jobs)} runs, {settings.workers} worker(s))"] = time.perf_counter() - t0
+        seeds: dict[int, dict[str, np.ndarray]] = {s: {} for s in settings.seeds}
+        names = {}
+        for (key, s), (emb, hist) in zip(keys, out):
+            seeds[s][key] = np.asarray(emb, np.float32)
+            name = f"{THREED_LABELS[key]} seed {s}"
+            histories[name] = np.asarray(hist.loss, np.float32)
+            names[name] = (key, s)
+    return Features(threed=seeds[settings.seeds[0]],
+                    text={"minilm": fr["minilm"][:, 0], "glove": fr["glove"], "mmtext": fr["mmtext"]},
                     image=fr["effnet"].mean(1), labels=np.asarray(ds.labels), subtypes=np.asarray(ds.subtypes),
                     split=np.asarray(ds.split), points=np.asarray(ds.points), captions=fr["captions"],
-                    histories=histories, timings=timings)
+                    histories=histories, timings=timings, threed_seeds=seeds, plateau=plateau_table(histories, names))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -150,8 +209,9 @@ def cka_table(feats: Features, settings: Settings, split: str = "heldout") -> pd
     """CKA of every 3D × text pair and of the image–text reference, with chance levels.
 
     Computed on the held-out shapes (val + test: nothing trained here saw them; ``split='all'`` for all).
-    Rows: x (3D or image key), y (text key), kernel in {linear, debiased, rbf}, cka, chance, chance_std,
-    n. Chance: the same CKA with the rows of Y shuffled (``settings.cka_perm`` permutations, seeded).
+    Rows: seed (of the 3D encoders; the image row is repeated per seed), x (3D or image key), y (text key),
+    kernel in {linear, debiased, rbf}, cka, chance, chance_std, n. Chance: the same CKA with the rows of Y
+    shuffled (``settings.cka_perm`` permutations, seeded).
     """
     if split == "heldout":
         m = feats.split >= 1
@@ -159,34 +219,58 @@ def cka_table(feats: Features, settings: Settings, split: str = "heldout") -> pd
         m = np.ones(len(feats.labels), bool)
     else:
         raise ValueError(f"split must be 'heldout' or 'all'; got {split!r}")
-    xs = {**{k: v[m] for k, v in feats.threed.items()}, IMAGE_KEY: feats.image[m]}
     ys = {k: v[m] for k, v in feats.text.items()}
     n = int(m.sum())
     rng = make_rng(settings.seed, "cka_chance")
     perms = [rng.permutation(n) for _ in range(settings.cka_perm)]
-    grams = {k: gram_rbf(v) for k, v in {**xs, **ys}.items()}
+    grams = {k: gram_rbf(v) for k, v in ys.items()}
+    grams[IMAGE_KEY] = gram_rbf(feats.image[m])
+    memo: dict = {}
     rows = []
-    for xk, X in progress(list(xs.items()), desc="CKA", unit="encoder"):
-        for yk, Y in ys.items():
-            for kernel, deb in (("linear", False), ("debiased", True), ("rbf", False)):
-                if kernel == "rbf":
-                    K, L = grams[xk], grams[yk]
-                    val = cka_from_grams(K, L)
-                    ch = np.array([cka_from_grams(K, L[p][:, p]) for p in perms])
-                else:
-                    val = cka(X, Y, debiased=deb)
-                    ch = np.array([cka(X, Y[p], debiased=deb) for p in perms])
-                rows.append({"x": xk, "y": yk, "kernel": kernel, "cka": val, "chance": float(ch.mean()),
-                             "chance_std": float(ch.std()), "n": n})
+    for seed in settings.seeds:
+        f = feats.at(seed)
+        xs = {**{k: v[m] for k, v in f.threed.items()}, IMAGE_KEY: feats.image[m]}
+        for xk, X in progress(list(xs.items()), desc=f"CKA seed {seed}", unit="encoder"):
+            K = grams[IMAGE_KEY] if xk == IMAGE_KEY else gram_rbf(X)
+            for yk, Y in ys.items():
+                for kernel, deb in (("linear", False), ("debiased", True), ("rbf", False)):
+                    if xk == IMAGE_KEY and (yk, kernel) in memo:  # no training: the same on every seed
+                        val, ch = memo[(yk, kernel)]
+                    elif kernel == "rbf":
+                        L = grams[yk]
+                        val = cka_from_grams(K, L)
+                        ch = np.array([cka_from_grams(K, L[p][:, p]) for p in perms])
+                    else:
+                        val = cka(X, Y, debiased=deb)
+                        ch = np.array([cka(X, Y[p], debiased=deb) for p in perms])
+                    if xk == IMAGE_KEY:
+                        memo[(yk, kernel)] = (val, ch)
+                    rows.append({"seed": seed, "x": xk, "y": yk, "kernel": kernel, "cka": val,
+                                 "chance": float(ch.mean()), "chance_std": float(ch.std()), "n": n})
     return pd.DataFrame(rows)
 
 
-def cka_value(cka_df: pd.DataFrame, x: str, y: str, kernel: str, col: str = "cka") -> float:
-    """One cell of :func:`cka_table` (``col`` in cka, chance, chance_std); KeyError when absent."""
+def cka_mean(cka_df: pd.DataFrame) -> pd.DataFrame:
+    """:func:`cka_table` averaged over the seeds: one row per (x, y, kernel), order kept."""
+    if "seed" not in cka_df:
+        return cka_df
+    g = cka_df.groupby(["x", "y", "kernel"], sort=False)
+    return g[["cka", "chance", "chance_std"]].mean().join(g.n.first()).join(
+        g.cka.std(ddof=1).rename("cka_seed_std")).reset_index()
+
+
+def cka_seeds(cka_df: pd.DataFrame, x: str, y: str, kernel: str, col: str = "cka") -> np.ndarray:
+    """(S,) one cell of :func:`cka_table` per seed (seed order); KeyError when absent."""
     r = cka_df[(cka_df.x == x) & (cka_df.y == y) & (cka_df.kernel == kernel)]
-    if len(r) != 1:
+    if not len(r):
         raise KeyError(f"no CKA row for ({x}, {y}, {kernel})")
-    return float(r[col].iloc[0])
+    return (r.sort_values("seed") if "seed" in r else r)[col].to_numpy(np.float64)
+
+
+def cka_value(cka_df: pd.DataFrame, x: str, y: str, kernel: str, col: str = "cka") -> float:
+    """One cell of :func:`cka_table` (``col`` in cka, chance, chance_std), the mean over seeds; KeyError
+    when absent."""
+    return float(cka_seeds(cka_df, x, y, kernel, col).mean())
 
 
 # ------------------------------------------------------------------------------------------------
@@ -212,6 +296,59 @@ def split_indices(split: np.ndarray, settings: Settings, seed: int, n_anchors: i
     a = pool_a if n_anchors is None else np.sort(rng.choice(pool_a, n_anchors, replace=False))
     q = np.sort(rng.choice(pool_q, min(n_queries, len(pool_q)), replace=False))
     return a, q
+
+
+def protocol_blocks(split: np.ndarray, labels: np.ndarray, settings: Settings, seed: int,
+                    protocol: str = "standard") -> tuple[np.ndarray, list[np.ndarray]]:
+    """(anchors_idx, [query blocks]) of one alignment protocol for seed ``seed``; anchors never meet queries.
+
+    standard: :func:`split_indices` (anchors: all train+val; one block of ``n_queries`` random test shapes).
+    heldout_categories: ``settings.heldout_categories`` categories drawn per seed; anchors: the train+val
+    shapes of the OTHER categories; one block of up to ``n_queries`` test shapes of the held-out categories
+    (no category has both anchors and queries). within_category: anchors all train+val; one block per
+    category holding all its test shapes (every query of a block shares its category; blocks with < 2
+    shapes are dropped). ValueError for an unknown protocol or too many held-out categories.
+    """
+    split, labels = np.asarray(split), np.asarray(labels)
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"protocol must be one of {PROTOCOLS}; got {protocol!r}")
+    if protocol == "standard":
+        a, q = split_indices(split, settings, seed)
+        return a, [q]
+    cats = np.unique(labels)
+    test = split == 2
+    if protocol == "within_category":
+        blocks = [np.flatnonzero(test & (labels == c)) for c in cats]
+        return np.flatnonzero(split <= 1), [b for b in blocks if len(b) >= 2]
+    k = settings.heldout_categories
+    if not 1 <= k < len(cats):
+        raise ValueError(f"heldout_categories must be in 1..{len(cats) - 1} (there are {len(cats)} categories); got {k}")
+    rng = make_rng(seed, "platos_cave", "heldout_categories")
+    held = np.sort(rng.choice(cats, k, replace=False))
+    a = np.flatnonzero((split <= 1) & ~np.isin(labels, held))
+    pool = np.flatnonzero(test & np.isin(labels, held))
+    if len(pool) < 2:
+        raise ValueError(f"the held-out categories have {len(pool)} test shapes; need at least 2")
+    q = np.sort(rng.choice(pool, min(settings.n_queries, len(pool)), replace=False))
+    return a, [q]
+
+
+def score_blocks(X, Y, anchors: np.ndarray, blocks, methods=METHODS, d: int = 50, reg: float = 1e-3,
+                 direction: str = "text_to_3d", rng=None) -> list[dict[str, np.ndarray]]:
+    """[{method: (Q_b, Q_b) score matrix}] per query block, all blocks sharing the anchors' fit.
+
+    Every method scores a pair (i, j) from the anchors and the two rows alone, so the scores of all blocks
+    are one :func:`score_methods` call on the concatenated queries, cut into the diagonal blocks (exact)."""
+    blocks = [np.asarray(b) for b in blocks]
+    S = score_methods(X, Y, anchors, np.concatenate(blocks), methods, d=d, reg=reg, direction=direction, rng=rng)
+    ends = np.cumsum([0] + [len(b) for b in blocks])
+    return [{m: S[m][s:e, s:e] for m in methods} for s, e in zip(ends[:-1], ends[1:])]
+
+
+def block_scores(blocks_S: list[np.ndarray]) -> dict[str, float]:
+    """Accuracies of several query blocks: the mean over blocks of :func:`scores` (each block counts once)."""
+    per = [scores(S) for S in blocks_S]
+    return {k: float(np.mean([p[k] for p in per])) for k in per[0]}
 
 
 def scores(S: np.ndarray) -> dict[str, float]:
@@ -246,33 +383,43 @@ def score_methods(X, Y, anchors: np.ndarray, queries: np.ndarray, methods=METHOD
     return {m: out[m] for m in methods}
 
 
-def alignment_runs(feats: Features, settings: Settings, pairs=None, methods=METHODS,
-                   direction: str = "text_to_3d") -> pd.DataFrame:
-    """Table 1 runs: one row per (3D key, text key, method, seed) with matching, top1, top5, top10 and the
-    number of anchors / queries. Uses d = ``settings.d`` capped at min(p, q) (noted in column ``d``)."""
+def alignment_runs(feats: Features, settings: Settings, pairs=None, methods=None,
+                   direction: str = "text_to_3d", protocol: str = "standard") -> pd.DataFrame:
+    """Table 1 runs: one row per (protocol, 3D key, text key, method, seed) with matching, top1, top5, top10
+    (means over the protocol's query blocks), the number of anchors, queries and blocks. Seed k uses the 3D
+    encoders trained with seed k and the split of seed k. d = ``settings.d`` capped at min(p, q) (column
+    ``d``). methods: default :data:`PROTOCOL_METHODS` of the protocol."""
     pairs = feats.pairs if pairs is None else list(pairs)
+    methods = PROTOCOL_METHODS[protocol] if methods is None else tuple(methods)
     rows = []
     for seed in settings.seeds:
-        a, q = split_indices(feats.split, settings, seed)
-        for xk, yk in progress(pairs, desc=f"alignment seed {seed}", unit="pair"):
-            X, Y = feats.threed[xk], feats.text[yk]
+        f = feats.at(seed)
+        a, blocks = protocol_blocks(feats.split, feats.labels, settings, seed, protocol)
+        for xk, yk in progress(pairs, desc=f"alignment {protocol} seed {seed}", unit="pair"):
+            X, Y = f.threed[xk], f.text[yk]
             d = min(settings.d, X.shape[1], Y.shape[1])
-            S = score_methods(X, Y, a, q, methods, d=d, reg=settings.cca_reg, direction=direction,
-                              rng=make_rng(seed, "none", xk, yk))
+            S = score_blocks(X, Y, a, blocks, methods, d=d, reg=settings.cca_reg, direction=direction,
+                             rng=make_rng(seed, "none", xk, yk))
             for meth in methods:
-                rows.append({"x": xk, "y": yk, "method": meth, "seed": seed, "d": d, "n_anchors": len(a),
-                             "n_queries": len(q), **scores(S[meth])})
+                rows.append({"protocol": protocol, "x": xk, "y": yk, "method": meth, "seed": seed, "d": d,
+                             "n_anchors": len(a), "n_queries": int(sum(len(b) for b in blocks)),
+                             "n_blocks": len(blocks), **block_scores([b[meth] for b in S])})
     return pd.DataFrame(rows)
 
 
-def summarise(runs: pd.DataFrame, by=("x", "y", "method"), metrics=("matching", "top1", "top5", "top10")) -> pd.DataFrame:
-    """Mean and std (ddof=0) over seeds: columns ``<metric>`` and ``<metric>_std``."""
+def summarise(runs: pd.DataFrame, by=None, metrics=("matching", "top1", "top5", "top10")) -> pd.DataFrame:
+    """Mean and std (ddof=0) over seeds: columns ``<metric>`` and ``<metric>_std``. by: default
+    (protocol, x, y, method), without protocol when the runs have none."""
+    if by is None:
+        by = ("protocol", "x", "y", "method") if "protocol" in runs else ("x", "y", "method")
     g = runs.groupby(list(by), sort=False)[list(metrics)]
     return g.mean().join(g.std(ddof=0).add_suffix("_std")).reset_index()
 
 
-def table1(summary: pd.DataFrame, metrics=("matching", "top5")) -> pd.DataFrame:
-    """Table 1 analogue: rows (3D, text), columns method × metric as 'mean ± std' in percent."""
+def table1(summary: pd.DataFrame, metrics=("matching", "top5"), protocol: str = "standard") -> pd.DataFrame:
+    """Table 1 analogue for one protocol: rows (3D, text), columns method × metric as 'mean ± std' in percent."""
+    if "protocol" in summary:
+        summary = summary[summary.protocol == protocol]
     rows = []
     for (xk, yk), g in summary.groupby(["x", "y"], sort=False):
         r = {"3D encoder": THREED_LABELS.get(xk, xk), "text encoder": TEXT_LABELS.get(yk, yk)}

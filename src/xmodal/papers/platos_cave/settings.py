@@ -8,15 +8,22 @@ from ...config import get_scale
 from ...encoders.text_projection import ProjectionConfig
 from .paper import PAPER
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "PROTOCOLS"]
+
+#: alignment protocols (Table 1, Figs. 4): standard (random test queries), held-out categories (anchors and
+#: queries from disjoint categories), within-category (each query block is one category)
+PROTOCOLS = ("standard", "heldout_categories", "within_category")
 
 
 @dataclass(frozen=True)
 class Settings:
     """Every size of one run of notebook 01.
 
-    seed: the run's seed (world, 3D pre-training, text projection, CKA permutations, Figs. 6–7 samples);
-    seeds: evaluation seeds (resample anchors and queries; :meth:`for_scale` derives them from ``seed``).
+    seed: the run's seed (world, text projection, CKA permutations, Figs. 6–7 samples);
+    seeds: the seeds of the study (:meth:`for_scale` derives them from ``seed``): seed k trains every 3D
+    encoder with seed k AND draws evaluation split k, so an interval over seeds covers both the training
+    and the sampling noise; workers: processes that pre-train the 3D encoders (one thread each; the bits
+    do not depend on it).
     caption_level: the caption level used as the Cap3D analogue (4 = detailed sentence); paraphrase 0 of it
     is the evaluated caption. archs / mm_archs: 3D backbones trained uni-modally / multi-modally ("dgcnn"
     can be added: it costs ~7 of the ~20 cold minutes at default for a 1-epoch encoder, so it is off).
@@ -24,8 +31,13 @@ class Settings:
     d: subspace dimension; cca_reg: relative ridge eps of CCA (eps = cca_reg x mean eigenvalue; an
     assumption, the paper does not state it); n_queries: test shapes per seed; n_anchors: anchors per seed
     (None = all train+val shapes); cka_perm: shuffles for the CKA chance level; d_grid, pca_grid,
-    anchor_grid: the grids of Figs. 4, 5; n_chamfer_pairs: shape pairs of Fig. 6; nn_queries: query shapes
-    of Fig. 7; gallery: rows of the Fig. 7 picture gallery; projection: the multi-modal text projection.
+    anchor_grid: the grids of Figs. 4, 5 (anchors: an equal-ratio grid, x2 per step); n_chamfer_pairs: shape
+    pairs of Fig. 6 drawn uniformly; n_within_pairs: extra pairs drawn uniformly among same-category pairs
+    (the within-category stratum); nn_queries: query shapes of Fig. 7 (at most the test shapes);
+    protocols: the alignment protocols of Table 1 (standard; held-out categories: anchors from all but
+    ``heldout_categories`` categories, queries from those; within-category: the queries of each block share
+    one category); n_boot: bootstrap resamples; gallery: rows of the Fig. 7 picture gallery; projection:
+    the multi-modal text projection.
     """
 
     scale: str
@@ -40,12 +52,17 @@ class Settings:
     cca_reg: float = 1e-3
     n_queries: int = PAPER["n_queries"]
     n_anchors: int | None = None
+    workers: int = 2
     cka_perm: int = 10
     d_grid: tuple[int, ...] = (5, 10, 20, 35, 50, 75, 100, 200, 300, 512)
     pca_grid: tuple[int, ...] = (5, 10, 20, 50, 100, 200, 300, 400, 512)
-    anchor_grid: tuple[int, ...] = (100, 200, 400, 800, 1600, 3200, 4800)
-    n_chamfer_pairs: int = 400
-    nn_queries: int = 300
+    anchor_grid: tuple[int, ...] = (75, 150, 300, 600, 1200, 2400, 4800)
+    n_chamfer_pairs: int = 2000
+    n_within_pairs: int = 500
+    nn_queries: int = 1200
+    protocols: tuple[str, ...] = ("standard", "heldout_categories", "within_category")
+    heldout_categories: int = 10
+    n_boot: int = 1000
     gallery: int = 5
     projection: ProjectionConfig = field(default_factory=ProjectionConfig)
 
@@ -60,12 +77,23 @@ class Settings:
         presets = {
             "ci": dict(n_queries=100, cka_perm=5, d_grid=(5, 10, 20, 50, 100, 200),
                        pca_grid=(5, 10, 20, 50, 100, 200, 300), anchor_grid=(45, 90, 180, 360),
-                       n_chamfer_pairs=150, nn_queries=60, gallery=3, projection=ProjectionConfig(batch_size=128)),
+                       n_chamfer_pairs=300, n_within_pairs=100, nn_queries=120, n_boot=300, gallery=3, projection=ProjectionConfig(batch_size=128)),
             "default": {},
-            "full": dict(anchor_grid=(250, 500, 1000, 2000, 4000, 8000, 16000, 32000),
+            "full": dict(anchor_grid=(250, 500, 1000, 2000, 4000, 8000, 16000, 32000), nn_queries=2000,
                          projection=ProjectionConfig(epochs=100)),
         }
         return replace(base, **presets[sc.name])
+
+    def __post_init__(self):
+        bad = [p for p in self.protocols if p not in PROTOCOLS]
+        if bad or not self.protocols:
+            raise ValueError(f"protocols must be a non-empty subset of {PROTOCOLS}; got {self.protocols}")
+        if isinstance(self.workers, bool) or int(self.workers) != self.workers or self.workers < 1:
+            raise ValueError(f"workers must be a positive integer; got {self.workers!r}")
+        if self.heldout_categories < 1:
+            raise ValueError(f"heldout_categories must be >= 1; got {self.heldout_categories}")
+        if self.n_boot < 100:
+            raise ValueError(f"n_boot must be >= 100 bootstrap resamples; got {self.n_boot}")
 
     def frame(self):
         """The settings as a two-column table (setting, value) for the notebook."""
