@@ -52,3 +52,22 @@ def test_notebook_layout(path):
         for o in c.get("outputs", []):
             assert o.get("output_type") != "error", f"{path.name}: a committed output is an error"
     assert any(c.get("outputs") for c in code), f"{path.name} is committed without outputs (run make reproduce)"
+
+
+SOLUTIONS = sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
+
+
+def test_every_notebook_has_executed_solutions():
+    names = {p.name for p in NOTEBOOKS}
+    assert {p.name.replace("_solutions", "") for p in SOLUTIONS} == names, (
+        "each notebooks/NN_topic.ipynb needs notebooks/solutions/NN_topic_solutions.ipynb and no other")
+    for p in SOLUTIONS:
+        nb = json.loads(p.read_text())
+        params = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+        assert len(params) == 1 and 'scale = os.environ.get("XMODAL_SCALE") or "default"' in "".join(params[0]["source"]), p.name
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert any(c.get("outputs") for c in code), f"{p.name} is committed without outputs"
+        assert not any(o.get("output_type") == "error" for c in code for o in c.get("outputs", [])), p.name
+    for p in NOTEBOOKS:  # the exercises cell points at its solutions
+        text = "".join("".join(c["source"]) for c in json.loads(p.read_text())["cells"] if c["cell_type"] == "markdown")
+        assert f"solutions/{p.stem}_solutions.ipynb" in text, f"{p.name}: the exercises do not link their solutions"
