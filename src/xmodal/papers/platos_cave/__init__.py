@@ -9,7 +9,7 @@ encoders be aligned after training, with paired anchors only?
 - :mod:`.experiments`  :func:`d_sweep`, :func:`pca_sweep`, :func:`anchor_sweep` (Figs. 4, 5),
                        :func:`geometry_pairs`, :func:`neighbour_study` (Figs. 6, 7), :class:`Results`, :func:`run`.
 - :mod:`.verdicts`     ``verdict_claim1`` … ``verdict_claim9`` → :class:`xmodal.claims.Outcome`,
-                       :func:`judge`, :func:`judge_all`, :func:`paper_vs_ours`.
+- :mod:`.judging`      :func:`judge`, :func:`judge_all`, :func:`paper_vs_ours` (the rules' inputs from the results).
 - :mod:`.figures`      every figure.
 
 ``import xmodal.papers.platos_cave as pc``: everything above is re-exported here.
@@ -24,7 +24,8 @@ from .pipeline import FULL, IMAGE_KEY, IMAGE_LABEL, METHOD_LABELS, METHODS, SUB,
     alignment_runs, cka_mean, cka_seeds, cka_table, cka_value, encode_all, frozen_features, loss_plateau, plateau_table, \
     protocol_blocks, score_blocks, score_methods, scores, split_indices, summarise, table1
 from .settings import PROTOCOLS, Settings
-from .verdicts import across_protocols, judge, judge_all, paper_vs_ours, plateau_statistic, verdict_claim1, verdict_claim2, verdict_claim3, \
+from .judging import judge, judge_all, paper_vs_ours
+from .verdicts import across_protocols, plateau_statistic, verdict_claim1, verdict_claim2, verdict_claim3, \
     verdict_claim4, verdict_claim5, verdict_claim6, verdict_claim7, verdict_claim8, verdict_claim9
 
 __all__ = [
