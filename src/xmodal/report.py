@@ -269,8 +269,8 @@ def write_index(root: Path | None = None) -> Path:
             if vs:
                 lines.append(f"| [{d['topic']}]({d['topic']}/README.md) | " + " | ".join(
                     str(vs.count(v)) if vs.count(v) else "" for v in VERDICTS) + " |")
+        set_theme()  # before the figure exists, so the project's theme applies to it
         fig = verdict_figure(results)
-        set_theme()
         fig.savefig(root / "verdicts.png", metadata={"Software": None})
         import matplotlib.pyplot as plt
 
