@@ -191,7 +191,7 @@ def test_workers_exit_when_parent_is_killed(tmp_path):
     script.write_text(textwrap.dedent("""
         import multiprocessing, os, sys, time
         from concurrent.futures import ProcessPoolExecutor
-        from xmodal.data.world import _worker_init
+        from xmodal.parallel import _worker_init
 
         if __name__ == "__main__":
             ex = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),

@@ -7,23 +7,15 @@ layouts/resolutions/point-cloud splats are made on demand by :meth:`WorldDataset
 """
 from __future__ import annotations
 
-import ast
 import json
-import multiprocessing
 import os
-import sys
-import threading
-import time
-import warnings
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 
 from ..cache import cached_arrays, code_hash
 from ..config import get_scale
+from ..parallel import parallel_map
 from ..progress import progress
 from ..seed import make_rng
 
@@ -80,97 +72,6 @@ def _build_category(args) -> dict[str, np.ndarray]:
     if views:
         out["images"] = np.stack(imgs)
     return out
-
-
-# ---------------------------------------------------------------------------------------- worker processes
-def _worker_init(parent_pid: int) -> None:
-    """Initializer of the build workers: they die with their parent, even after a ``kill -9`` of it.
-
-    On Linux ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` asks the kernel to kill the worker when its parent goes;
-    everywhere a daemon thread also checks ``os.getppid()`` every second (the parent may already be gone
-    before the prctl call, or prctl may be unavailable).
-    """
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            import signal
-
-            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-        except Exception:  # pragma: no cover - no libc / no prctl: the watchdog below suffices
-            pass
-    if os.getppid() != parent_pid:
-        os._exit(1)
-
-    def watch():
-        while True:
-            if os.getppid() != parent_pid:
-                os._exit(1)
-            time.sleep(1.0)
-
-    threading.Thread(target=watch, name="xmodal-parent-watchdog", daemon=True).start()
-
-
-def _is_main_guard(test: ast.expr) -> bool:
-    """Whether ``test`` is ``__name__ == "__main__"`` (either order)."""
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
-        return False
-    sides = [test.left, test.comparators[0]]
-    return (any(isinstance(x, ast.Name) and x.id == "__name__" for x in sides)
-            and any(isinstance(x, ast.Constant) and x.value == "__main__" for x in sides))
-
-
-def _unguarded_main_call() -> str | None:
-    """``"file:line"`` of the main script's top-level statement that (directly or not) called us outside an
-    ``if __name__ == "__main__":`` block, else ``None``.
-
-    Spawned workers import the main script again (as ``__mp_main__``); its unguarded top-level code then runs
-    in every worker, starts processes during their bootstrap and breaks the pool (``BrokenProcessPool``).
-    Notebook kernels, ``python -c`` and guarded scripts are fine.
-    """
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    if main is None or not path or not os.path.isfile(path):
-        return None
-    f = sys._getframe(1)
-    while f is not None and not (f.f_globals is vars(main) and f.f_code.co_name == "<module>"):
-        f = f.f_back
-    if f is None:
-        return None
-    line = f.f_lineno
-    try:
-        tree = ast.parse(Path(path).read_text(), path)
-    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
-        return None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and _is_main_guard(node.test) and node.lineno <= line <= (node.end_lineno or line):
-            return None
-    return f"{path}:{line}"
-
-
-def _parallel_map(fn, jobs: list, workers: int, desc: str, unit: str = "category") -> list:
-    """``[fn(j) for j in jobs]`` in ``workers`` spawned processes (which exit with their parent), or in this
-    process — with a warning — when processes cannot work: an unguarded main script, or a broken pool."""
-    if workers > 1:
-        where = _unguarded_main_call()
-        if where is not None:
-            warnings.warn(
-                f"{desc}: called from the top level of the script {where} outside an `if __name__ == \"__main__\":` "
-                f"block; worker processes would re-run that script and fail, so this runs in one process (slower). "
-                f"Put the script's top-level code under `if __name__ == \"__main__\":` to use {workers} workers.",
-                RuntimeWarning, stacklevel=3)
-            workers = 1
-    if workers > 1:
-        try:
-            # spawn, not fork: the parent may hold torch/OpenMP threads (a notebook kernel), which fork can deadlock
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                     initializer=_worker_init, initargs=(os.getpid(),)) as ex:
-                return list(progress(ex.map(fn, jobs), total=len(jobs), desc=desc, unit=unit))
-        except BrokenProcessPool as e:
-            warnings.warn(f"{desc}: the worker processes died ({e}); running in one process instead. If this is "
-                          "a script, put its top-level code under `if __name__ == \"__main__\":`.",
-                          RuntimeWarning, stacklevel=3)
-    return [fn(j) for j in progress(jobs, desc=desc, unit=unit)]
 
 
 @dataclass
@@ -305,7 +206,7 @@ def world_dataset(scale: str, seed: int = 0, workers: int | None = None, rebuild
 
     def build():
         jobs = [(c, sc.per_category, sc.n_points, sc.resolution, sc.views, int(seed)) for c in CATEGORY_NAMES]
-        parts = _parallel_map(_build_category, jobs, workers, desc="world")
+        parts = parallel_map(_build_category, jobs, workers, desc="world", unit="category")
         out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
         out["labels"] = np.repeat(np.arange(len(CATEGORY_NAMES)), sc.per_category).astype(np.int64)
         out["index"] = np.tile(np.arange(sc.per_category), len(CATEGORY_NAMES)).astype(np.int64)

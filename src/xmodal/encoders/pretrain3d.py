@@ -582,7 +582,8 @@ def _pool_init(points, split, targets, scale):
     _WORKER.update(ds=_Clouds(points, split), targets=targets, scale=scale)
 
 
-def _pool_job(arch, mode, seed, settings):
+def _pool_job(job):
+    arch, mode, seed, settings = job
     from .. import runtime
 
     w = _WORKER
@@ -602,10 +603,8 @@ def encoder_runs(jobs, dataset, scale: str, targets: dict | None = None, workers
     ``settings``: optional {(arch, mode): PretrainSettings}; multi-modal targets default to
     :func:`default_targets` (computed once, here).
     """
-    from concurrent.futures import ProcessPoolExecutor
-    import multiprocessing as mp
-
     from ..cache import cache_dir, cache_key
+    from ..parallel import parallel_map
 
     jobs = [(str(a), str(m), int(s)) for a, m, s in jobs]
     if isinstance(workers, bool) or int(workers) != workers or workers < 1:
@@ -624,18 +623,9 @@ def encoder_runs(jobs, dataset, scale: str, targets: dict | None = None, workers
             *_, params = _build_params(a, m, dataset, scale, s, tg(m), settings.get((a, m)))
             if not (cache_dir() / "embed3d" / f"{cache_key(params)}.npz").exists():
                 todo.append((a, m, s))
-        main = getattr(__import__("sys").modules.get("__main__"), "__file__", None)
-        if len(todo) > 1 and main and not __import__("os").path.exists(main):
-            import warnings
-
-            warnings.warn(f"the main module {main!r} cannot be re-imported by spawned workers (a script read from "
-                          "stdin?); training serially", RuntimeWarning, stacklevel=2)
-            todo = []
         if len(todo) > 1:
             init = (np.asarray(dataset.points), np.asarray(dataset.split), targets, scale)
-            with ProcessPoolExecutor(min(int(workers), len(todo)), mp_context=mp.get_context("spawn"),
-                                     initializer=_pool_init, initargs=init) as pool:
-                for f in [pool.submit(_pool_job, a, m, s, settings.get((a, m))) for a, m, s in todo]:
-                    f.result()
+            parallel_map(_pool_job, [(a, m, s, settings.get((a, m))) for a, m, s in todo], workers,
+                         desc="3D pre-training", unit="run", initializer=_pool_init, initargs=init)
     return [encoder_run(a, m, dataset, scale, seed=s, targets=tg(m), settings=settings.get((a, m)))
             for a, m, s in jobs]

@@ -1,0 +1,64 @@
+"""xmodal.parallel: one pool for every multi-process step (order, initializer, fallbacks, bad input)."""
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from xmodal.parallel import default_workers, parallel_map
+
+_STATE = {}
+
+
+def _init(tag):
+    _STATE["tag"] = tag
+
+
+def _job(x):
+    return (x * x, _STATE.get("tag"), os.environ.get("OMP_NUM_THREADS"))
+
+
+def test_results_in_job_order_with_initializer_in_every_worker():
+    out = parallel_map(_job, [3, 1, 2, 5], 2, desc="t", initializer=_init, initargs=("w",))
+    assert [o[0] for o in out] == [9, 1, 4, 25]
+    assert {o[1] for o in out} == {"w"}          # the initializer ran where the jobs ran
+    assert {o[2] for o in out} == {os.environ.get("OMP_NUM_THREADS", "1")}  # one thread unless the caller set it
+
+
+def test_one_worker_runs_here_and_calls_the_initializer():
+    _STATE.clear()
+    assert parallel_map(_job, [2], 1, desc="t", initializer=_init, initargs=("here",))[0][:2] == (4, "here")
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
+def test_bad_worker_count_is_refused(bad):
+    with pytest.raises((ValueError, TypeError), match="workers"):
+        parallel_map(_job, [1], bad, desc="t")
+
+
+def test_script_from_stdin_falls_back_to_one_process_with_a_warning():
+    code = textwrap.dedent("""
+        import warnings
+        from xmodal.parallel import parallel_map
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            print(parallel_map(abs, [-1, -2, 3], 2, desc="stdin job"))
+        print([str(x.message) for x in w])
+    """)
+    r = subprocess.run([sys.executable, "-"], input=code, capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, TQDM_DISABLE="1"))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "[1, 2, 3]" in r.stdout
+    assert "stdin job" in r.stdout and "one process" in r.stdout
+
+
+def test_default_workers(monkeypatch):
+    monkeypatch.delenv("XMODAL_WORKERS", raising=False)
+    assert default_workers() == min(2, os.cpu_count() or 1)
+    assert default_workers(1) == 1
+    monkeypatch.setenv("XMODAL_WORKERS", "3")
+    assert default_workers(10) == 3 and default_workers(2) == 2
+    monkeypatch.setenv("XMODAL_WORKERS", "zero")
+    with pytest.raises(ValueError, match="XMODAL_WORKERS"):
+        default_workers()
