@@ -177,12 +177,17 @@ def svm_accuracy(X: np.ndarray, labels: np.ndarray, split: np.ndarray, C_grid=(0
     return float(acc), float(best)
 
 
+def _run_params(variant: str, seed: int, ds, settings) -> dict:
+    """The cache key of one (variant, seed) run: everything that changes its bits (the seed list does not)."""
+    return {"variant": variant, "seed": int(seed), "settings": {k: v for k, v in asdict(settings).items()
+                                                                if k not in ("seeds", "seed")},
+            "world": ds.key(), "numerics": numerics_key(), "code": code_hash(*_CODE)}
+
+
 def variant_arrays(variant: str, seed: int, ds, tr, bank, scan, settings, progress_bar: bool = True) -> dict:
     """Pre-train one (variant, seed) and extract its frozen global features, cached on disk:
     ``clean``/``scan`` (N, G), ``seconds`` and the training history (``hist.*``)."""
-    params = {"variant": variant, "seed": int(seed), "settings": {k: v for k, v in asdict(settings).items()
-                                                                   if k not in ("seeds", "seed")},
-              "world": ds.key(), "numerics": numerics_key(), "code": code_hash(*_CODE)}
+    params = _run_params(variant, seed, ds, settings)
 
     def build():
         t = time.perf_counter()
@@ -210,10 +215,53 @@ def evaluate_variant(variant: str, seed: int, ds, tr, bank, scan, settings, prog
     return row
 
 
-def run_ablations(ds, tr, bank, scan, settings, variants=None, progress_bar: bool = True) -> pd.DataFrame:
-    """One row per (variant, seed): every variant of :data:`VARIANTS` under the same budget and seeds."""
-    rows = [evaluate_variant(v, s, ds, tr, bank, scan, settings, progress_bar)
-            for v in (variants or list(VARIANTS)) for s in settings.seeds]
+_WORKER: dict = {}
+
+
+def _pool_init(settings):
+    """Worker initializer: the world, view bank and scan variant from the cache (the parent built them)."""
+    from ...runtime import use
+
+    with use(settings.scale):
+        ds, tr, bank = load_world(settings)
+        _WORKER.update(settings=settings, ds=ds, tr=tr, bank=bank, scan=scan_variant(ds, settings))
+
+
+def _pool_job(job):
+    from ...runtime import use
+
+    variant, seed = job
+    w = _WORKER
+    with use(w["settings"].scale):  # one thread per worker: the bits of a serial run
+        variant_arrays(variant, seed, w["ds"], w["tr"], w["bank"], w["scan"], w["settings"], progress_bar=False)
+    return variant, seed
+
+
+def _is_cached(variant, seed, ds, settings) -> bool:
+    from ...cache import cache_dir, cache_key
+
+    return (cache_dir() / "pic_at_point_run" / f"{cache_key(_run_params(variant, seed, ds, settings))}.npz").exists()
+
+
+def run_ablations(ds, tr, bank, scan, settings, variants=None, progress_bar: bool = True,
+                  workers: int | None = None) -> pd.DataFrame:
+    """One row per (variant, seed): every variant of :data:`VARIANTS` under the same budget and seeds.
+
+    The (variant, seed) runs that are not cached yet are pre-trained in ``workers`` processes
+    (:func:`xmodal.parallel.parallel_map`; default :func:`~xmodal.parallel.default_workers`), each under the
+    scale's runtime policy, writing the usual cache entries; every row is then read from the cache. Runs are
+    seeded by (variant, seed) alone, so the bits equal a serial run's (tested)."""
+    from ...parallel import default_workers, parallel_map
+
+    jobs = [(v, int(s)) for v in (variants or list(VARIANTS)) for s in settings.seeds]
+    todo = [j for j in jobs if not _is_cached(*j, ds, settings)]
+    workers = default_workers(len(todo)) if workers is None else workers
+    if workers > 1 and len(todo) > 1:
+        # the longest runs first (trained variants before random-init), so the two workers end together
+        todo.sort(key=lambda j: not VARIANTS[j[0]]["train"])
+        parallel_map(_pool_job, todo, workers, desc="pre-training runs", unit="run", initializer=_pool_init,
+                     initargs=(settings,))
+    rows = [evaluate_variant(v, s, ds, tr, bank, scan, settings, progress_bar) for v, s in jobs]
     return pd.DataFrame(rows)
 
 
