@@ -18,7 +18,7 @@ def checks():
     got = _expected.ci_outcomes("00_world")
     if got is not None:
         return got
-    table, _ = tour.encoder_sanity(world_dataset("ci", seed=0), seed=0)
+    table, _ = tour.encoder_sanity(world_dataset("ci", seed=0))
     return {o.id: o for o in tour.judge_checks(table)}
 
 

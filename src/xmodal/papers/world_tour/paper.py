@@ -13,7 +13,8 @@ PROBE_CHANCE_FACTOR = 10.0
 
 CHECKS = Registry("00", [
     Claim("00-1", "Renders carry the category: a linear probe on frozen EfficientNet-Lite0 features beats chance by far",
-          None, Rule("test accuracy of a logistic-regression probe on view-0 render features (train → test)",
+          None, Rule("test accuracy of a logistic-regression probe on view-0 render features (xmodal.evaluation.linear_probe: "
+                     "C chosen on val, refit on train+val → test)",
                      f"accuracy > {PROBE_CHANCE_FACTOR:g} × chance (1/40)", threshold=PROBE_CHANCE_FACTOR / 40,
                      margin="none: one deterministic fit on frozen features"), kind="check"),
     Claim("00-2", "Captions carry the category: MiniLM level-3 caption → category prompt retrieval beats chance",

@@ -63,29 +63,21 @@ def throughput(n_shapes: int = 40, resolution: int = 128, seed: int = 0) -> pd.D
     ])
 
 
-def _logreg_accuracy(Xtr, ytr, Xte, yte, seed: int) -> float:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    clf = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000, random_state=seed))
-    clf.fit(Xtr, ytr)
-    return float((clf.predict(Xte) == yte).mean())
-
-
-def encoder_sanity(ds, seed: int = 0) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+def encoder_sanity(ds) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Sanity of the frozen encoders on the world.
 
-    - EfficientNet-Lite0 linear probe on renders (view 0): category accuracy, train → test;
+    - EfficientNet-Lite0 linear probe on renders (view 0): category accuracy on test, the project's one probe
+      (:func:`xmodal.evaluation.linear_probe`: C chosen on val, refit on train+val);
     - MiniLM and GloVe: caption (level 3) → category retrieval against the prompts "a {category}";
     - nearest neighbours: same-category rate of the k = 5 nearest test neighbours in each space.
     Returns the table and the features it used (for the neighbour figure).
     """
     from ...align import cosine_scores, label_topk_accuracy
     from ...encoders.image import EfficientNetLite0
+    from ...evaluation import linear_probe
     from ...encoders.text import GloVeMean, MiniLM
 
-    tr, te = ds.mask("train"), ds.mask("test")
+    tr, va, te = ds.mask("train"), ds.mask("val"), ds.mask("test")
     img = EfficientNetLite0()(ds.images[:, 0]).pooled
     caps = [str(c) for c in ds.captions[3][:, 0]]
     prompts = [f"a {c.replace('_', ' ')}" for c in ds.categories]
@@ -94,7 +86,8 @@ def encoder_sanity(ds, seed: int = 0) -> tuple[pd.DataFrame, dict[str, np.ndarra
     p_mini, p_glove = minilm(prompts).pooled, glove(prompts).pooled
     chance = 1 / len(ds.categories)
     rows = [{"check": "EfficientNet-Lite0 linear probe on renders (test accuracy)",
-             "value": _logreg_accuracy(img[tr], ds.labels[tr], img[te], ds.labels[te], seed), "chance": chance}]
+             "value": linear_probe(img[tr], ds.labels[tr], img[va], ds.labels[va], img[te], ds.labels[te]).test_acc,
+             "chance": chance}]
     for name, t, p in (("MiniLM", t_mini, p_mini), ("GloVe-mean", t_glove, p_glove)):
         rows.append({"check": f"{name}: level-3 caption → category prompt retrieval (top-1)",
                      "value": label_topk_accuracy(cosine_scores(t[te], p), ds.labels[te], 1), "chance": chance})
