@@ -36,7 +36,8 @@ def load(settings: Settings, progress_bar: bool = True) -> dict:
 
 def classify(st: dict, progress_bar: bool = True) -> dict:
     """Train the PointNet classifier on the clean train split; its errors on the corruption set (75 variants +
-    clean) and the leaderboard analogue. Adds "model", "history", "eval_rows", "cset", "errors", "leaderboard"."""
+    clean) and the leaderboard analogue. Adds "model", "history", "eval_rows", "cset", "cset_outputs" (features and
+    logits of every variant), "errors", "leaderboard"."""
     s, ds = st["settings"], st["ds"]
     with runtime.use(s.scale):
         tr = ds.mask("train")
@@ -44,10 +45,11 @@ def classify(st: dict, progress_bar: bool = True) -> dict:
                                          st["device"], progress_bar)
         rows = P.eval_rows(ds, s.eval_per_class)
         cset = P.corruption_set(ds, rows, s, progress_bar)
-        errors = P.corruption_table(model, cset, ds.labels[rows], st["device"])
+        outputs = {v: P.features(model, c, device=st["device"]) for v, c in cset.items()}  # once: mapping_study reuses them
+        errors = P.corruption_table(model, cset, ds.labels[rows], st["device"], outputs=outputs)
         te = ds.mask("test")
         test_acc = P.zeroshot_topk(P.features(model, P.normalised_clouds(ds.points[te]))[1], ds.labels[te], 1)
-    st.update(model=model, history=hist, eval_rows=rows, cset=cset, errors=errors,
+    st.update(model=model, history=hist, eval_rows=rows, cset=cset, cset_outputs=outputs, errors=errors,
               leaderboard=P.leaderboard(errors), test_acc=test_acc)
     return st
 
@@ -132,7 +134,7 @@ def mapping_study(st: dict, progress_bar: bool = True) -> dict:
         Y = {k: _targets(st, r) for k, r in split.items()}
         # the corruption set: queries = every variant's cloud, gallery = renders of the clean clouds
         gallery = _targets(st, st["cset"][0], clouds=True)
-        Xc = {v: P.features(model, c)[0] for v, c in st["cset"].items()}
+        Xc = {v: f for v, (f, _) in st["cset_outputs"].items()}
         yc = ds.labels[st["eval_rows"]]
         rows, curves, rob, ret = [], {}, [], []
         for variant in MAP_VARIANTS:

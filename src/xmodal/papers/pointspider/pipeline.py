@@ -174,13 +174,14 @@ def corruption_set(dataset, rows, settings: Settings, progress_bar: bool = True)
     return {v: a[f"v{v}"] for v in range(len(VARIANTS))}
 
 
-def corruption_table(model: Classifier, cset: dict, labels, device="cpu") -> pd.DataFrame:
-    """Error (1 − top-1, as a fraction) per variant: columns corruption, group, severity, error, n."""
+def corruption_table(model: Classifier, cset: dict, labels, device="cpu", outputs: dict | None = None) -> pd.DataFrame:
+    """Error (1 − top-1, as a fraction) per variant: columns corruption, group, severity, error, n.
+    ``outputs``: ``{v: features(model, cset[v])}`` when the caller has them already (they are not recomputed)."""
     labels = np.asarray(labels)
     rows = []
     for v, clouds in cset.items():
         c, s = VARIANTS[v]
-        logits = features(model, clouds, device=device)[1]
+        logits = (outputs[v] if outputs is not None else features(model, clouds, device=device))[1]
         acc = zeroshot_topk(logits, labels, 1)
         group = "clean" if c == "clean" else next(g for g, cs in GROUPS.items() if c in cs)
         rows.append({"corruption": c, "group": group, "severity": s, "error": 1.0 - acc, "n": len(labels)})
