@@ -233,8 +233,7 @@ def _pool_job(job):
     variant, seed = job
     w = _WORKER
     with use(w["settings"].scale):  # one thread per worker: the bits of a serial run
-        variant_arrays(variant, seed, w["ds"], w["tr"], w["bank"], w["scan"], w["settings"], progress_bar=False)
-    return variant, seed
+        return evaluate_variant(variant, seed, w["ds"], w["tr"], w["bank"], w["scan"], w["settings"], progress_bar=False)
 
 
 def _is_cached(variant, seed, ds, settings) -> bool:
@@ -247,21 +246,24 @@ def run_ablations(ds, tr, bank, scan, settings, variants=None, progress_bar: boo
                   workers: int | None = None) -> pd.DataFrame:
     """One row per (variant, seed): every variant of :data:`VARIANTS` under the same budget and seeds.
 
-    The (variant, seed) runs that are not cached yet are pre-trained in ``workers`` processes
-    (:func:`xmodal.parallel.parallel_map`; default :func:`~xmodal.parallel.default_workers`), each under the
-    scale's runtime policy, writing the usual cache entries; every row is then read from the cache. Runs are
-    seeded by (variant, seed) alone, so the bits equal a serial run's (tested)."""
+    The (variant, seed) runs that are not cached yet are pre-trained and scored (the SVMs) in ``workers``
+    processes (:func:`xmodal.parallel.parallel_map`; default :func:`~xmodal.parallel.default_workers`), each
+    under the scale's runtime policy, writing the usual cache entries; the cached ones are scored here. Runs
+    are seeded by (variant, seed) alone and the SVMs are deterministic, so the bits equal a serial run's
+    (tested)."""
     from ...parallel import default_workers, parallel_map
 
     jobs = [(v, int(s)) for v in (variants or list(VARIANTS)) for s in settings.seeds]
     todo = [j for j in jobs if not _is_cached(*j, ds, settings)]
     workers = default_workers(len(todo)) if workers is None else workers
+    done = {}
     if workers > 1 and len(todo) > 1:
         # the longest runs first (trained variants before random-init), so the two workers end together
         todo.sort(key=lambda j: not VARIANTS[j[0]]["train"])
-        parallel_map(_pool_job, todo, workers, desc="pre-training runs", unit="run", initializer=_pool_init,
-                     initargs=(settings,))
-    rows = [evaluate_variant(v, s, ds, tr, bank, scan, settings, progress_bar) for v, s in jobs]
+        rows = parallel_map(_pool_job, todo, workers, desc="pre-training runs", unit="run", initializer=_pool_init,
+                            initargs=(settings,))
+        done = {j: r for j, r in zip(todo, rows)}
+    rows = [done.get((v, s)) or evaluate_variant(v, s, ds, tr, bank, scan, settings, progress_bar) for v, s in jobs]
     return pd.DataFrame(rows)
 
 
