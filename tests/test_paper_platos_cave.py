@@ -428,3 +428,61 @@ def test_paper_vs_ours_table(outcomes):
     assert list(t.columns) == ["claim", "quantity", "paper", "ours", "difference", "verdict"]
     assert set(t.claim) == set(outcomes) and 0.12 in set(t.paper) and 0.04 in set(t.paper)
     assert (t.groupby("claim").verdict.first() == pd.Series({k: o.verdict for k, o in outcomes.items()})).all()
+
+
+# ------------------------------------------------------------------------------------------------
+# notebook 01's pre-training rule (an opt-in plateau stop of xmodal.encoders.pretrain3d)
+# ------------------------------------------------------------------------------------------------
+def test_pretrain_plateau_stop_is_opt_in():
+    """patience 0 (every existing caller): the cache key has no new field and the run is the fixed budget;
+    patience > 0: a held-out part of the shapes is monitored, the run stops on its plateau and keeps the best."""
+    from xmodal.encoders import pretrain3d as p3
+
+    rng = np.random.default_rng(0)
+    P = rng.standard_normal((40, 64, 3)).astype(np.float32)
+    st = p3.PretrainSettings(epochs=2, batch_size=8, n_points_train=32, pointnet_widths=(8, 16, 32), out_dim=16,
+                             proj_dim=8, scale="ci")
+    assert not {"patience", "eval_every", "min_delta", "monitor_frac"} & set(st.key())
+    assert st.train_config().patience == 0
+    _, h0 = p3.train_unimodal("pointnet", P, st, seed=3)
+    assert len(h0.loss) == 2 * (40 // 8) and h0.best_step is None and not h0.evals
+    on = st.with_(epochs=40, patience=2, eval_every=4, min_delta=0.0)
+    assert on.key()["patience"] == 2 and on.train_config().monitor == "val_loss"
+    _, h1 = p3.train_unimodal("pointnet", P, on, seed=3)
+    n_fit = 40 - 4  # monitor_frac 0.1 of 40 shapes held out of the batches
+    assert h1.steps_per_epoch == n_fit // 8 and h1.stopped and len(h1.loss) < 40 * (n_fit // 8)
+    vals = [d["val_loss"] for _, d in h1.evals]
+    assert h1.best_step == h1.evals[int(np.argmin(vals))][0]
+    _, h2 = p3.train_unimodal("pointnet", P, on, seed=3)  # deterministic, the monitored views included
+    np.testing.assert_array_equal(h1.loss, h2.loss)
+    assert vals == [d["val_loss"] for _, d in h2.evals]
+    with pytest.raises(ValueError, match="plateau stop"):
+        st.with_(patience=2)
+
+
+def test_settings_with_and_pretrain_rule():
+    ci, de = pc.Settings.for_scale("ci"), pc.Settings.for_scale("default")
+    assert ci.with_(cca_reg=0.1).cca_reg == 0.1 and ci.with_(cca_reg=0.1).d == ci.d
+    with pytest.raises(ValueError, match="protocols"):
+        ci.with_(protocols=("nope",))
+    assert ci.pretrain_settings("pointnet", "unimodal") is None  # ci: the library's fixed budgets
+    assert de.pretrain == pc.PRETRAIN_RULE
+    for arch in ("pointnet", "pointbert"):
+        for mode in ("unimodal", "multimodal"):  # the same rule for every encoder
+            s = de.pretrain_settings(arch, mode)
+            assert all(getattr(s, k) == v for k, v in pc.PRETRAIN_RULE["common"].items())
+    assert de.pretrain_settings("pointbert", "unimodal").bert_groups == pc.PRETRAIN_RULE["pointbert"]["bert_groups"]
+    with pytest.raises(ValueError, match="pretrain keys"):
+        ci.with_(pretrain={"pointnets": {}})
+
+
+def test_plateau_table_reads_the_stop():
+    from xmodal.train import History
+
+    loss = np.r_[np.linspace(5, 1, 80), np.linspace(1, 0.5, 120)]  # still falling: the window rule fails
+    stopped = History(loss, evals=[(40, {"val_loss": 2.0}), (80, {"val_loss": 1.5})], best_step=80, stopped=True)
+    capped = History(loss, evals=[(40, {"val_loss": 2.0})], best_step=40, stopped=False)
+    t = pc.plateau_table({"a": stopped, "b": capped, "c": loss}, {"a": ("pn", 0), "b": ("pn", 1), "c": ("pn", 2)},
+                         {"a": 300, "b": 200})
+    assert t.plateau.tolist() == [True, False, False] and t.val_loss.iloc[0] == 1.5 and t.cap.tolist() == [300, 200, 200]
+    assert (t.last_window_drop > pc.LOSS_PLATEAU["rel_tol"]).all()

@@ -113,6 +113,14 @@ class PretrainSettings:
     ``out_dim`` of every encoder; the architecture sizes; ``device`` ('cpu' is deterministic; 'auto' picks
     CUDA when available, ``$XMODAL_DEVICE`` overrides). Threads follow the caller's runtime policy
     (:func:`xmodal.runtime.use`).
+
+    Opt-in plateau stop (off by default: ``patience`` 0 trains exactly ``epochs``, bit for bit as before):
+    with ``patience`` > 0, a seeded ``monitor_frac`` of the training shapes is held out of the training
+    batches; every ``eval_every`` steps the loss on those shapes (the same fixed views at every
+    evaluation, batches of ``batch_size``) is the monitored ``val_loss``, and the run stops once it has not
+    improved by more than ``min_delta`` for ``patience`` evaluations, keeping the parameters of the best one
+    (:func:`xmodal.train.fit`, :func:`xmodal.train.plateau_stop`); ``epochs`` is then the cap (the cosine
+    schedule is that of the cap).
     """
 
     epochs: int = 10
@@ -138,6 +146,10 @@ class PretrainSettings:
     device: str = "cpu"
     scale: str = "custom"
     augment: dict = field(default_factory=dict)
+    patience: int = 0
+    eval_every: int = 0
+    min_delta: float = 0.0
+    monitor_frac: float = 0.1
 
     def __post_init__(self):
         for name in ("epochs", "batch_size", "n_points_train", "proj_dim", "out_dim"):
@@ -149,14 +161,24 @@ class PretrainSettings:
             raise ValueError("lr, temperature and init_temperature must be positive")
         if not 0.0 < self.mask_ratio < 1.0:
             raise ValueError(f"mask_ratio must be in (0, 1), got {self.mask_ratio}")
+        if int(self.patience) < 0 or int(self.eval_every) < 0 or self.min_delta < 0:
+            raise ValueError("patience, eval_every and min_delta must be >= 0")
+        if self.patience and not (self.eval_every and 0.0 < self.monitor_frac < 1.0):
+            raise ValueError(f"a plateau stop (patience {self.patience}) needs eval_every > 0 and monitor_frac in "
+                             f"(0, 1), got eval_every {self.eval_every}, monitor_frac {self.monitor_frac}")
 
     def with_(self, **kw) -> "PretrainSettings":
         return replace(self, **kw)
 
     def train_config(self) -> TrainConfig:
-        """The :class:`xmodal.train.TrainConfig` of these settings (epochs over the training shapes)."""
-        return TrainConfig(epochs=int(self.epochs), batch_size=int(self.batch_size), lr=self.lr,
-                           weight_decay=self.weight_decay, warmup=self.warmup_frac, grad_clip=self.grad_clip)
+        """The :class:`xmodal.train.TrainConfig` of these settings (epochs over the training shapes; with
+        ``patience``, the plateau stop on the held-out ``val_loss``)."""
+        cfg = TrainConfig(epochs=int(self.epochs), batch_size=int(self.batch_size), lr=self.lr,
+                          weight_decay=self.weight_decay, warmup=self.warmup_frac, grad_clip=self.grad_clip)
+        if self.patience:
+            cfg = cfg.with_(eval_every=int(self.eval_every), patience=int(self.patience),
+                            min_delta=float(self.min_delta), monitor="val_loss")
+        return cfg
 
     def model_kwargs(self, arch: str) -> dict:
         """Constructor arguments of ``arch``'s encoder under these settings."""
@@ -169,9 +191,12 @@ class PretrainSettings:
         return {"out_dim": self.out_dim, "k": self.dgcnn_k}
 
     def key(self) -> dict:
-        """JSON-able dict of every field (for cache keys)."""
+        """JSON-able dict of every field (for cache keys); the plateau-stop fields only when it is on."""
         d = asdict(self)
         d["pointnet_widths"] = list(self.pointnet_widths)
+        if not self.patience:
+            for k in ("patience", "eval_every", "min_delta", "monitor_frac"):
+                d.pop(k)
         return d
 
     @classmethod
@@ -306,8 +331,13 @@ def _train(arch: str, mode: str, points_train, settings: PretrainSettings, seed:
     g_mask = make_torch_generator(seed, "pretrain3d", arch, mode, "mask")
     X = torch.from_numpy(P)
     aug_kw = dict(settings.augment)
+    fit_rows = mon_rows = None
+    if settings.patience:  # opt-in plateau stop: a seeded part of the training shapes is only monitored
+        perm = make_rng(seed, "pretrain3d", arch, mode, "monitor").permutation(n)
+        n_mon = min(n - 2, max(2, int(round(settings.monitor_frac * n))))
+        mon_rows, fit_rows = np.sort(perm[:n_mon]), np.sort(perm[n_mon:])
 
-    def loss_fn(idx, step):
+    def batch_loss(idx, g_aug, g_mask):
         parts: dict[str, torch.Tensor] = {}
         if mode == "unimodal":
             v1 = augment(X[idx], g_aug, npts, **aug_kw).to(dev)
@@ -332,9 +362,25 @@ def _train(arch: str, mode: str, points_train, settings: PretrainSettings, seed:
                 loss = loss + parts[f"nce_{k}"]
         return loss, parts
 
+    eval_fn = None
+    if fit_rows is None:
+        loss_fn = lambda idx, step: batch_loss(idx, g_aug, g_mask)
+    else:
+        rows = torch.from_numpy(fit_rows)
+        loss_fn = lambda idx, step: batch_loss(rows[idx], g_aug, g_mask)
+        b = min(int(settings.batch_size), len(mon_rows))
+        mon_batches = [torch.from_numpy(mon_rows[s:s + b]) for s in range(0, len(mon_rows) - b + 1, b)]
+
+        def eval_fn(step):  # the same views and masks at every evaluation
+            ga = make_torch_generator(seed, "pretrain3d", arch, mode, "monitor_views")
+            gm = make_torch_generator(seed, "pretrain3d", arch, mode, "monitor_mask")
+            return {"val_loss": float(np.mean([float(batch_loss(i, ga, gm)[0]) for i in mon_batches]))}
+
     cfg = settings.train_config()
-    hist = fit([model, head], loss_fn, cfg, n_items=n, device=dev, desc=f"pretrain {arch} ({mode})",
-               generator=make_torch_generator(seed, "pretrain3d", arch, mode, "order"), progress_bar=progress_bar)
+    n_fit = n if fit_rows is None else len(fit_rows)
+    hist = fit([model, head], loss_fn, cfg, n_items=n_fit, device=dev, desc=f"pretrain {arch} ({mode})",
+               generator=make_torch_generator(seed, "pretrain3d", arch, mode, "order"), eval_fn=eval_fn,
+               progress_bar=progress_bar)
     model.to("cpu")
     head.to("cpu")
     if mode == "multimodal":

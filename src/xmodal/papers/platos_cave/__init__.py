@@ -19,7 +19,7 @@ from .experiments import Results, anchor_grid, anchor_sweep, d_sweep, geometry_p
     pca_sweep, pearson_r, run, spearman_r, uniform_pairs, within_pairs
 from .figures import anchor_figure, cka_heatmap_figure, d_sweep_figure, geometry_figure, loss_figure, \
     neighbour_figure, table1_figure
-from .paper import CHANGES, DEVIATIONS, LOSS_PLATEAU, MIN_DIFF, PAPER, PREVIOUS_VERDICTS, REGISTRY
+from .paper import CHANGES, DEVIATIONS, LOSS_PLATEAU, MIN_DIFF, PAPER, PRETRAIN_RULE, PREVIOUS_VERDICTS, REGISTRY, threshold
 from .pipeline import FULL, IMAGE_KEY, IMAGE_LABEL, METHOD_LABELS, METHODS, SUB, TEXT_LABELS, THREED_LABELS, Features, \
     alignment_runs, cka_mean, cka_seeds, cka_table, cka_value, encode_all, frozen_features, loss_plateau, plateau_table, \
     protocol_blocks, score_blocks, score_methods, scores, split_indices, summarise, table1
@@ -29,7 +29,8 @@ from .verdicts import across_protocols, plateau_statistic, verdict_claim1, verdi
     verdict_claim4, verdict_claim5, verdict_claim6, verdict_claim7, verdict_claim8, verdict_claim9
 
 __all__ = [
-    "PAPER", "REGISTRY", "DEVIATIONS", "CHANGES", "PREVIOUS_VERDICTS", "MIN_DIFF", "LOSS_PLATEAU", "Settings", "PROTOCOLS",
+    "PAPER", "REGISTRY", "DEVIATIONS", "CHANGES", "PREVIOUS_VERDICTS", "MIN_DIFF", "LOSS_PLATEAU", "PRETRAIN_RULE",
+    "threshold", "Settings", "PROTOCOLS",
     "cka_mean", "cka_seeds", "loss_plateau", "plateau_table", "protocol_blocks", "score_blocks", "anchor_grid",
     "geometry_stats", "spearman_r", "uniform_pairs", "within_pairs", "across_protocols", "plateau_statistic",
     "METHODS", "METHOD_LABELS", "FULL", "SUB", "THREED_LABELS", "TEXT_LABELS", "IMAGE_KEY", "IMAGE_LABEL",

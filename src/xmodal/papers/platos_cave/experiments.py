@@ -235,7 +235,7 @@ def neighbour_study(feats: Features, settings: Settings, xk: str | None = None, 
     Returns (summary, detail): summary rows (seed, space in {raw 3D, subspace}) with same_category,
     same_subtype, chamfer (means over queries to the NN); detail {"queries": (m,), "raw 3D": (m, 3),
     "subspace": (m, 3)} the top-3 neighbour indices of the first seed, and "per_query": a frame (seed,
-    space, query, same_category, chamfer) — the units of claim 01-9's bootstrap."""
+    space, query, same_category, same_subtype, chamfer) — the units of claim 01-9's bootstrap."""
     xk, yk = xk or settings.main_3d, yk or settings.main_text
     test = np.flatnonzero(feats.split == 2)
     rng = make_rng(settings.seed, "platos_cave", "nn_queries")
@@ -259,8 +259,9 @@ def neighbour_study(feats: Features, settings: Settings, xk: str | None = None, 
             rows.append({"seed": seed, "space": name, "same_category": float(np.mean(same)),
                          "same_subtype": float(np.mean(same & (feats.subtypes[first] == feats.subtypes[qs]))),
                          "chamfer": float(cd.mean()), "chamfer_std": float(cd.std()), "n_queries": len(qs)})
+            sub = same & (feats.subtypes[first] == feats.subtypes[qs])
             per.append(pd.DataFrame({"seed": seed, "space": name, "query": qs, "same_category": same.astype(float),
-                                     "chamfer": cd}))
+                                     "same_subtype": sub.astype(float), "chamfer": cd}))
     detail["per_query"] = pd.concat(per, ignore_index=True)
     return pd.DataFrame(rows), detail
 

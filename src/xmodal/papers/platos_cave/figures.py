@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ...align import chamfer_distance
-from .pipeline import IMAGE_KEY, IMAGE_LABEL, METHOD_LABELS, METHODS, SUB, TEXT_LABELS, THREED_LABELS
+from .pipeline import FULL, IMAGE_KEY, IMAGE_LABEL, METHOD_LABELS, METHODS, SUB, TEXT_LABELS, THREED_LABELS
 
 __all__ = ["cka_heatmap_figure", "table1_figure", "d_sweep_figure", "anchor_figure", "geometry_figure",
            "neighbour_figure", "loss_figure"]
@@ -44,30 +44,50 @@ def cka_heatmap_figure(cka_df: pd.DataFrame):
     return fig
 
 
-def table1_figure(summary: pd.DataFrame, metrics=("matching", "top5")):
-    """Table 1 as grouped bars: per encoder pair, the methods (mean ± std over seeds), standard protocol."""
+def table1_figure(summary: pd.DataFrame, metrics=("matching", "top5"), ratio: float = 2.0):
+    """Table 1 as a paired dot plot (standard protocol): per encoder pair (rows), the better full-space method
+    (affine or local CKA, open circle) joined to the better subspace method (filled), mean ± std over seeds;
+    a grey tick marks ``ratio`` x the full-space value (the registered 'a lot' of claim 01-4, the paper's 2x),
+    drawn where it is below 100 %; crosses: no alignment."""
     import matplotlib.pyplot as plt
 
     if "protocol" in summary:
         summary = summary[summary.protocol == "standard"]
-    methods = [m for m in METHODS if m in set(summary.method)]
     pairs = list(dict.fromkeys(zip(summary.x, summary.y)))
-    fig, axes = plt.subplots(len(metrics), 1, figsize=(max(8, 0.75 * len(pairs) + 2), 3.0 * len(metrics)),
-                             sharex=True)
-    axes = np.atleast_1d(axes)
-    w = 0.8 / len(methods)
     s = summary.set_index(["x", "y", "method"])
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics) + 2.2, 0.36 * len(pairs) + 1.4),
+                             sharey=True)
+    axes = np.atleast_1d(axes)
+    y = np.arange(len(pairs))[::-1]
     for ax, met in zip(axes, metrics):
-        for k, m in enumerate(methods):
-            vals = [100 * s.loc[(x, y, m), met] for x, y in pairs]
-            err = [100 * s.loc[(x, y, m), met + "_std"] for x, y in pairs]
-            ax.bar(np.arange(len(pairs)) + (k - (len(methods) - 1) / 2) * w, vals, w, yerr=err, label=METHOD_LABELS[m], capsize=1.5)
-        ax.set_ylabel(f"{met} (%)")
-    axes[-1].set_xticks(range(len(pairs)), [f"{THREED_LABELS[x]}\n{TEXT_LABELS[y]}" for x, y in pairs],
-                        rotation=90, fontsize=7)
-    axes[0].legend(fontsize=7, ncol=5, loc="upper left")
-    axes[0].set_title("Matching accuracy and top-5 retrieval per encoder pair and alignment method")
-    fig.tight_layout()
+        for yi, (xk, yk) in zip(y, pairs):
+            best = lambda ms: max(ms, key=lambda m: s.loc[(xk, yk, m), met])
+            f, b = best(FULL), best(SUB)
+            fv, fs = 100 * s.loc[(xk, yk, f), met], 100 * s.loc[(xk, yk, f), met + "_std"]
+            bv, bs = 100 * s.loc[(xk, yk, b), met], 100 * s.loc[(xk, yk, b), met + "_std"]
+            ax.plot([fv, bv], [yi, yi], color="0.6", lw=1, zorder=1)
+            ax.errorbar(fv, yi, xerr=fs, fmt="o", mfc="white", mec="tab:blue", ecolor="tab:blue", ms=6, capsize=2,
+                        zorder=3, label="full space (better of affine, local CKA)" if yi == y[0] else None)
+            ax.errorbar(bv, yi, xerr=bs, fmt="o", color="tab:orange", ms=6, capsize=2, zorder=3,
+                        label="CCA subspace (better of + affine, + local CKA)" if yi == y[0] else None)
+            if ratio * fv <= 100:
+                ax.plot(ratio * fv, yi, marker="|", color="0.25", ms=11, mew=1.5, zorder=2,
+                        label=f"{ratio:g} x full space (paper: 'up to ~4x'; ours: 'a lot' = {ratio:g}x)"
+                        if yi == y[0] else None)
+            if ("none" in summary.method.values) and (xk, yk, "none") in s.index:
+                ax.plot(100 * s.loc[(xk, yk, "none"), met], yi, marker="x", color="0.5", ms=4, zorder=2,
+                        label="no alignment" if yi == y[0] else None)
+        for k in range(1, len(pairs)):
+            if pairs[k][0] != pairs[k - 1][0]:
+                ax.axhline(y[k] + 0.5, color="0.85", lw=0.8)
+        ax.set_xlim(0, 100)
+        ax.set_xlabel(f"{'matching accuracy' if met == 'matching' else 'top-5 retrieval accuracy'} (%)")
+        ax.set_title({"matching": "Matching", "top5": "Top-5 retrieval"}.get(met, met), fontsize=10)
+    axes[0].set_yticks(y, [f"{THREED_LABELS[x]} · {TEXT_LABELS[t]}" for x, t in pairs], fontsize=8)
+    axes[0].set_ylim(-0.7, len(pairs) - 0.3)
+    h, l = axes[0].get_legend_handles_labels()
+    fig.legend(h, l, loc="lower center", ncol=2, fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.0))
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     return fig
 
 
@@ -142,30 +162,54 @@ def geometry_figure(gp: pd.DataFrame):
 
 
 def neighbour_figure(nn_summary: pd.DataFrame, detail: dict, images: np.ndarray, labels: np.ndarray,
-                     categories, points: np.ndarray, rows: int = 5):
-    """Fig. 7 analogue: left, same-category / same-subtype rate and Chamfer distance of the nearest neighbour
-    in the raw 3D space vs the subspace; right, a gallery: query render, its 3 raw-space neighbours, its 3
+                     categories, points: np.ndarray, rows: int = 5, per_query: pd.DataFrame | None = None):
+    """Fig. 7 analogue: left, same-category / same-subtype rate (top) and Chamfer distance (bottom) of the
+    nearest neighbour in the raw 3D space (blue) vs the subspace (orange) — one colour per space throughout —
+    mean with a 95 % interval over queries (``per_query``, :func:`.experiments.neighbour_study`'s
+    ``detail["per_query"]``; small dots: the seeds); right, a gallery: query render, its 3 raw-space neighbours, its 3
     subspace neighbours (titles: category and Chamfer distance to the query)."""
     import matplotlib.pyplot as plt
 
     fig = plt.figure(figsize=(14, 1.6 * rows + 0.8))
     gs = fig.add_gridspec(rows, 9, width_ratios=[2.2, 0.75] + [1] * 7)
-    ax = fig.add_subplot(gs[:, 0])
-    if "seed" in nn_summary:  # the mean over the seeds' encoders
-        nn_summary = nn_summary.groupby("space", sort=False)[["same_category", "same_subtype", "chamfer"]].mean().reset_index()
-    x = np.arange(len(nn_summary))
-    ax.bar(x - 0.2, 100 * nn_summary.same_category, 0.4, label="same category (%)")
-    ax.bar(x + 0.2, 100 * nn_summary.same_subtype, 0.4, label="same sub-type (%)")
-    ax.set_xticks(x, nn_summary.space)
-    ax.set_ylabel("rate of the nearest neighbour (%)")
-    ax2 = ax.twinx()
-    ax2.plot(x, nn_summary.chamfer, "kD-", label="mean Chamfer")
-    ax2.set_ylim(0, 1.15 * float(nn_summary.chamfer.max()))
-    ax2.set_ylabel("mean Chamfer distance to the NN")
-    ax2.grid(False)
-    h1, l1 = ax.get_legend_handles_labels()
-    h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=1)
+    colours = {"raw 3D": "tab:blue", "subspace": "tab:orange"}
+    spaces = list(dict.fromkeys(nn_summary.space))
+    top = max(1, rows // 2 + rows % 2)
+    ax = fig.add_subplot(gs[:top, 0])
+    axc = fig.add_subplot(gs[top:, 0]) if rows > 1 else None
+    per = per_query if per_query is not None else None
+    for k, sp in enumerate(spaces):
+        g = nn_summary[nn_summary.space == sp]
+        for j, (col, lab) in enumerate((("same_category", "same category"), ("same_subtype", "same sub-type"))):
+            v = g[col].to_numpy(float)
+            if per is not None and col in per:  # 95 % normal interval over queries (values averaged over seeds)
+                q = per[per.space == sp].groupby("query")[col].mean().to_numpy(float)
+                m, e = 100 * q.mean(), 100 * 1.96 * q.std(ddof=1) / np.sqrt(len(q))
+            else:
+                m, e = 100 * v.mean(), 0.0
+            xpos = j + (k - 0.5) * 0.3
+            ax.errorbar(xpos, m, yerr=e, fmt="o", color=colours.get(sp), ms=6, capsize=3,
+                        label=sp if j == 0 else None)
+            ax.plot(np.full(len(v), xpos + 0.08), 100 * v, ".", color=colours.get(sp), ms=3, alpha=0.6)
+        if axc is not None:
+            c = g.chamfer.to_numpy(float)
+            if per is not None:
+                q = per[per.space == sp].groupby("query").chamfer.mean().to_numpy(float)
+                m, e = q.mean(), 1.96 * q.std(ddof=1) / np.sqrt(len(q))
+            else:
+                m, e = c.mean(), 0.0
+            axc.errorbar(k, m, yerr=e, fmt="D", color=colours.get(sp), ms=6, capsize=3)
+            axc.plot(np.full(len(c), k + 0.12), c, ".", color=colours.get(sp), ms=3, alpha=0.6)
+    ax.set_xticks([0, 1], ["same category", "same sub-type"], fontsize=8)
+    ax.xaxis.tick_top()  # the labels above the panel: the Chamfer panel sits right below it
+    ax.set_xlim(-0.5, 1.5)
+    ax.set_ylabel("nearest neighbour (%)", fontsize=8)
+    ax.legend(fontsize=7, loc="lower left", title="space", title_fontsize=7)
+    if axc is not None:
+        axc.set_xticks(range(len(spaces)), spaces, fontsize=8)
+        axc.set_xlim(-0.5, len(spaces) - 0.5)
+        axc.set_ylim(bottom=0)
+        axc.set_ylabel("Chamfer distance to the NN", fontsize=8)
     # gallery rows spread evenly over the (category-ordered) queries, so that they show different categories
     sel = np.unique(np.linspace(0, len(detail["queries"]) - 1, rows).round().astype(int))
     for r, k in enumerate(sel):
@@ -202,10 +246,10 @@ def loss_figure(histories: dict[str, np.ndarray]):
         for member in groups[name]:
             h = np.asarray(histories[member], float)
             lab = member[len(name):].strip() or None
-            if len(h) > 20:
+            if len(h) > 20:  # one colour per seed: the smoothed curve and, faint, the raw steps
                 w = max(2, len(h) // 20)
-                ax.plot(np.arange(1, len(h) + 1), h, lw=0.5, alpha=0.3)
-                ax.plot(np.arange(w, len(h) + 1), np.convolve(h, np.ones(w) / w, "valid"), lw=1.2, label=lab)
+                (line,) = ax.plot(np.arange(w, len(h) + 1), np.convolve(h, np.ones(w) / w, "valid"), lw=1.2, label=lab)
+                ax.plot(np.arange(1, len(h) + 1), h, lw=0.5, alpha=0.25, color=line.get_color())
             else:
                 ax.plot(np.arange(1, len(h) + 1), h, lw=0.8, label=lab)
         if len(groups[name]) > 1:

@@ -34,8 +34,15 @@ def _plateau_note(R: Results) -> str:
     if f is None or f.plateau is None:
         return ""
     p = f.plateau
-    return (f"Loss-plateau check (last {LOSS_PLATEAU['window']:.0%} of steps within {LOSS_PLATEAU['rel_tol']:.0%} of "
-            f"the window before): {int(p.plateau.sum())}/{len(p)} 3D runs pass.")
+    stop = p["plateau_stop"].notna() if "plateau_stop" in p else pd.Series(False, index=p.index)
+    txt = []
+    if stop.any():
+        txt.append(f"{int(p.plateau[stop].sum())}/{int(stop.sum())} runs under the plateau stop (PRETRAIN_RULE) "
+                   "ended on the plateau of their held-out loss before the step cap")
+    if (~stop).any():
+        txt.append(f"{int(p.plateau[~stop].sum())}/{int((~stop).sum())} fixed-budget runs have the last "
+                   f"{LOSS_PLATEAU['window']:.0%} of their steps within {LOSS_PLATEAU['rel_tol']:.0%} of the window before")
+    return f"Loss-plateau check (LOSS_PLATEAU): {int(p.plateau.sum())}/{len(p)} 3D runs pass ({'; '.join(txt)})."
 
 
 def judge(cid, R: Results) -> Outcome:

@@ -144,18 +144,32 @@ def loss_plateau(loss, window: float = 0.2) -> float:
     return float((prev - last) / max(abs(last), 1e-12))
 
 
-def plateau_table(histories: dict, keys: dict) -> pd.DataFrame:
-    """One row per 3D training run: encoder, seed, steps, the relative loss drop over the last window
-    (:func:`loss_plateau`) and whether it is within the registered tolerance. keys: {history name: (encoder
-    key, seed)}."""
+def plateau_table(histories: dict, keys: dict, caps: dict | None = None) -> pd.DataFrame:
+    """One row per 3D training run, the registered loss-plateau check (:data:`.paper.LOSS_PLATEAU`).
+
+    histories: {name: :class:`xmodal.train.History` or a (steps,) loss array}; keys: {name: (encoder key,
+    seed)}; caps: {name: the run's step cap}. Columns: encoder, seed, steps, cap, final_loss (training loss, mean
+    of the last 20 % of the steps), last_window_drop (:func:`loss_plateau`), plateau_stop (a History with the
+    trainer's plateau stop: True when it ended the run before the cap), best_step, val_loss (the monitored
+    held-out loss at the best step) and plateau: the check — the stop when the run had one, else
+    last_window_drop <= rel_tol."""
     from .paper import LOSS_PLATEAU
 
     rows = []
     for name, (key, seed) in keys.items():
         h = histories[name]
-        drop = loss_plateau(h, LOSS_PLATEAU["window"])
-        rows.append({"encoder": key, "seed": seed, "steps": len(h), "final_loss": float(np.mean(h[-max(1, len(h) // 5):])),
-                     "last_window_drop": drop, "plateau": bool(drop <= LOSS_PLATEAU["rel_tol"])})
+        loss = np.asarray(getattr(h, "loss", h), np.float64)
+        drop = loss_plateau(loss, LOSS_PLATEAU["window"])
+        stop = getattr(h, "best_step", None) is not None
+        val = {s: d.get("val_loss", np.nan) for s, d in getattr(h, "evals", [])}
+        row = {"encoder": key, "seed": seed, "steps": len(loss), "cap": (caps or {}).get(name, len(loss)),
+               "final_loss": float(np.mean(loss[-max(1, len(loss) // 5):])), "last_window_drop": drop}
+        if stop:
+            row |= {"plateau_stop": bool(h.stopped), "best_step": int(h.best_step),
+                    "val_loss": float(val.get(h.best_step, np.nan)), "plateau": bool(h.stopped)}
+        else:
+            row["plateau"] = bool(drop <= LOSS_PLATEAU["rel_tol"])
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -179,27 +193,34 @@ def encode_all(ds, settings: Settings, progress_bar: bool = True) -> Features:
         fr = frozen_features(ds, settings, progress_bar)
         timings["frozen encoders + text projection"] = time.perf_counter() - t0
         histories = {"MiniLM+proj (InfoNCE vs renders)": fr["mmtext_history"]}
-        jobs, keys = [], []
+        jobs, keys, conf = [], [], {}
         for mode, archs in (("unimodal", settings.archs), ("multimodal", settings.mm_archs)):
             for arch in archs:
+                if settings.pretrain:
+                    conf[(arch, mode)] = settings.pretrain_settings(arch, mode)
                 for s in settings.seeds:
                     jobs.append((arch, mode, s))
                     keys.append((f"{arch}-{'uni' if mode == 'unimodal' else 'multi'}", s))
         t0 = time.perf_counter()
-        out = pretrain3d.encoder_runs(jobs, ds, settings.scale, workers=settings.workers)
+        out = pretrain3d.encoder_runs(jobs, ds, settings.scale, workers=settings.workers, settings=conf or None)
         timings[f"3D encoders ({len(jobs)} runs, {settings.workers} worker(s))"] = time.perf_counter() - t0
         seeds: dict[int, dict[str, np.ndarray]] = {s: {} for s in settings.seeds}
-        names = {}
-        for (key, s), (emb, hist) in zip(keys, out):
+        names, runs, caps = {}, {}, {}
+        n_train = int(np.asarray(ds.mask("train")).sum())
+        for (key, s), (arch, mode, _), (emb, hist) in zip(keys, jobs, out):
             seeds[s][key] = np.asarray(emb, np.float32)
             name = f"{THREED_LABELS[key]} seed {s}"
             histories[name] = np.asarray(hist.loss, np.float32)
-            names[name] = (key, s)
+            names[name], runs[name] = (key, s), hist
+            ps = conf.get((arch, mode)) or pretrain3d.PretrainSettings.for_scale(settings.scale, arch, mode)
+            n_fit = n_train - (min(n_train - 2, max(2, int(round(ps.monitor_frac * n_train)))) if ps.patience else 0)
+            caps[name] = ps.train_config().total_steps(n_fit)
     return Features(threed=seeds[settings.seeds[0]],
                     text={"minilm": fr["minilm"][:, 0], "glove": fr["glove"], "mmtext": fr["mmtext"]},
                     image=fr["effnet"].mean(1), labels=np.asarray(ds.labels), subtypes=np.asarray(ds.subtypes),
                     split=np.asarray(ds.split), points=np.asarray(ds.points), captions=fr["captions"],
-                    histories=histories, timings=timings, threed_seeds=seeds, plateau=plateau_table(histories, names))
+                    histories=histories, timings=timings, threed_seeds=seeds,
+                    plateau=plateau_table(runs, names, caps))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from ...config import get_scale
 from ...encoders.text_projection import ProjectionConfig
-from .paper import PAPER
+from .paper import PAPER, PRETRAIN_RULE
 
 __all__ = ["Settings", "PROTOCOLS"]
 
@@ -37,7 +37,10 @@ class Settings:
     protocols: the alignment protocols of Table 1 (standard; held-out categories: anchors from all but
     ``heldout_categories`` categories, queries from those; within-category: the queries of each block share
     one category); n_boot: bootstrap resamples; gallery: rows of the Fig. 7 picture gallery; projection:
-    the multi-modal text projection.
+    the multi-modal text projection; pretrain: overrides of the 3D pre-training sizes,
+    ``{"common": {field: value}, <arch>: {field: value}}`` on top of
+    :meth:`xmodal.encoders.pretrain3d.PretrainSettings.for_scale` (empty: the library's sizes, as at ``ci``;
+    ``default``: the registered :data:`.paper.PRETRAIN_RULE`), see :meth:`pretrain_settings`.
     """
 
     scale: str
@@ -65,6 +68,7 @@ class Settings:
     n_boot: int = 1000
     gallery: int = 5
     projection: ProjectionConfig = field(default_factory=ProjectionConfig)
+    pretrain: dict = field(default_factory=dict)
 
     @classmethod
     def for_scale(cls, name: str, seed: int = 0) -> "Settings":
@@ -78,11 +82,25 @@ class Settings:
             "ci": dict(n_queries=100, cka_perm=5, d_grid=(5, 10, 20, 50, 100, 200),
                        pca_grid=(5, 10, 20, 50, 100, 200, 300), anchor_grid=(45, 90, 180, 360),
                        n_chamfer_pairs=300, n_within_pairs=100, nn_queries=120, n_boot=300, gallery=3, projection=ProjectionConfig(batch_size=128)),
-            "default": {},
+            "default": dict(pretrain=PRETRAIN_RULE),
             "full": dict(anchor_grid=(250, 500, 1000, 2000, 4000, 8000, 16000, 32000), nn_queries=2000,
                          projection=ProjectionConfig(epochs=100)),
         }
         return replace(base, **presets[sc.name])
+
+    def with_(self, **kw) -> "Settings":
+        """A copy with the given fields replaced (validated again), e.g. ``settings.with_(cca_reg=0.1)``."""
+        return replace(self, **kw)
+
+    def pretrain_settings(self, arch: str, mode: str):
+        """The :class:`xmodal.encoders.pretrain3d.PretrainSettings` of ``arch`` trained in ``mode`` under these
+        settings, or None when :attr:`pretrain` is empty (the library's sizes for the scale)."""
+        from ...encoders.pretrain3d import PretrainSettings
+
+        if not self.pretrain:
+            return None
+        kw = {**self.pretrain.get("common", {}), **self.pretrain.get(arch, {})}
+        return PretrainSettings.for_scale(self.scale, arch, mode).with_(**kw)
 
     def __post_init__(self):
         bad = [p for p in self.protocols if p not in PROTOCOLS]
@@ -92,6 +110,9 @@ class Settings:
             raise ValueError(f"workers must be a positive integer; got {self.workers!r}")
         if self.heldout_categories < 1:
             raise ValueError(f"heldout_categories must be >= 1; got {self.heldout_categories}")
+        unknown = set(self.pretrain) - {"common", "pointnet", "pointbert", "dgcnn"}
+        if unknown:
+            raise ValueError(f"pretrain keys must be 'common' or a 3D architecture; got {sorted(unknown)}")
         if self.n_boot < 100:
             raise ValueError(f"n_boot must be >= 100 bootstrap resamples; got {self.n_boot}")
 
@@ -102,6 +123,8 @@ class Settings:
         def fmt(v):
             if isinstance(v, ProjectionConfig):
                 return f"dim {v.dim}, hidden {v.hidden}, {v.epochs} epochs, batch {v.batch_size}, lr {v.lr:g}"
+            if isinstance(v, dict):
+                return "; ".join(f"{k}: " + ", ".join(f"{a}={b}" for a, b in d.items()) for k, d in v.items()) or "library sizes"
             if isinstance(v, tuple):
                 return ", ".join(map(str, v))
             return "all train + val" if v is None else str(v)
