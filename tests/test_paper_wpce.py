@@ -79,6 +79,75 @@ def test_plateau_training_and_lr_choice_on_validation():
     np.testing.assert_array_equal(pairs[0][0], wpce.val_pairs(feats, s, 1)[0][0])
 
 
+def test_cached_heads_are_the_trained_bits(tmp_cache):
+    """A run read back from the cache (wpce_heads) has the parameters and the history of the trained one."""
+    feats = synthetic_features()
+    s = Settings.for_scale("ci").with_(steps=20, batch_size=24, eval_every=5, patience=2, min_delta=0.01, val_pairs=12)
+    a = wpce.train_heads("wpce_gauss", feats, s, seed=2, progress_bar=False, cache=False)
+    b = wpce.train_heads("wpce_gauss", feats, s, seed=2, progress_bar=False)  # trains, stores
+    c = wpce.train_heads("wpce_gauss", feats, s, seed=2, progress_bar=False)  # loads
+    assert any((tmp_cache / "wpce_heads").iterdir())
+    for x in (b, c):
+        np.testing.assert_array_equal(a.losses, x.losses)
+        assert (a.history.best_step, a.history.stopped, a.val_loss) == (x.history.best_step, x.history.stopped, x.val_loss)
+        for m, n in ((a.image_head, x.image_head), (a.text_head, x.text_head), (a.scale, x.scale)):
+            for (k, v), (_, w) in zip(m.state_dict().items(), n.state_dict().items()):
+                torch.testing.assert_close(v, w, rtol=0, atol=0, msg=k)
+    assert wpce.head_key("wpce_gauss", feats, s, 2) != wpce.head_key("wpce_gauss", feats, s.with_(min_delta=0.0), 2)
+    assert wpce.head_key("wpce_gauss", feats, s, 2) == wpce.head_key("wpce_gauss", feats, s.with_(probe_C=(1.0,)), 2)
+
+
+def _small(**kw):
+    return Settings.for_scale("ci").with_(
+        steps=24, batch_size=24, eval_every=4, patience=2, min_delta=0.01, val_pairs=12, lr_grid=(1e-3, 5e-3),
+        variants=("clip", "wpce_gauss", "wpce_linear"), sweep_dims=(2,), sweep_variants=("clip", "wpce_gauss"),
+        sweep_seeds=2, seeds=(0, 1), embed_dim=8, n_features_train=32, n_features_zeroshot=64, n_features_probe=16,
+        rank_batch=8, before_variants=("clip", "wpce_gauss"), **kw)
+
+
+def test_pooled_runs_equal_serial(tmp_path, monkeypatch):
+    """Part B in a 2-process pool gives the bits of the serial run (every run seeded, one thread); a warm rerun
+    reads the same from the cache."""
+    feats, s = synthetic_features(), _small()
+    drop = ["train_seconds", "eval_seconds"]
+    out = {}
+    for name, workers in (("serial", 1), ("pool", 2)):
+        monkeypatch.setenv("XMODAL_CACHE", str(tmp_path / name))
+        out[name] = wpce.run_seeds(s, feats, progress_bar=False, workers=workers)
+    out["warm"] = wpce.run_seeds(s, feats, progress_bar=False, workers=2)  # the pool's cache, nothing left to train
+    a = out["serial"]
+    for b in (out["pool"], out["warm"]):
+        pd.testing.assert_frame_equal(a.table.drop(columns=drop), b.table.drop(columns=drop))
+        pd.testing.assert_frame_equal(a.sweep.drop(columns=["train_seconds"]), b.sweep.drop(columns=["train_seconds"]))
+        pd.testing.assert_frame_equal(a.lr_grid, b.lr_grid)
+        assert a.curves.keys() == b.curves.keys() and a.val_curves == b.val_curves
+        for k in a.curves:
+            np.testing.assert_array_equal(a.curves[k], b.curves[k])
+            np.testing.assert_array_equal(a.spectra[k], b.spectra[k])
+    assert len(a.table) == 6 and len(a.sweep) == 4 and a.lr_grid["chosen"].sum() == 3
+    # the table holds what the evaluation functions give for the chosen run (probe accuracies, not their C)
+    row = a.table[(a.table.variant == "wpce_gauss") & (a.table.seed == 0)].iloc[0]
+    tr = wpce.train_heads("wpce_gauss", feats, s.with_(lr=row["lr"]), 0, progress_bar=False)
+    for kind, col in (("before", "probe_before"), ("after", "probe_after")):
+        pr = wpce.probe(tr, feats, s, kind)
+        assert (row[col], row[col.replace("probe", "C")]) == (pr.test_acc, pr.C)
+    clip = a.table[a.table.variant == "clip"].iloc[0]
+    assert clip["probe_before"] == wpce.probe(wpce.train_heads("clip", feats, s.with_(lr=clip["lr"]), 0), feats, s,
+                                              "before").test_acc
+    conv = a.convergence()
+    assert len(conv) == len(conv.drop_duplicates(["variant", "d", "seed", "lr"]))
+    assert set(conv["run"]) == {"lr grid", "main", "d-sweep"} and conv["plateaued"].dtype == bool
+    with pytest.raises(ValueError, match="workers"):
+        wpce.run_seeds(s, feats, progress_bar=False, workers=0)
+
+
+def test_part_a_pooled_equals_serial():
+    sa = wpce.SyntheticSettings.for_scale("ci").with_(steps=30, dims=(2,), seeds=(0, 1))
+    a, b = wpce.run_synthetic_seeds(sa, workers=1), wpce.run_synthetic_seeds(sa, workers=2)
+    pd.testing.assert_frame_equal(a.drop(columns="train_seconds"), b.drop(columns="train_seconds"))
+    assert list(a["seed"]) == [0] * 4 + [1] * 4 and list(a["method"][:4]) == ["clip", "wpce", "pmi_rank_d", "clip_floor"]
+
+
 def test_nested_control_reads_the_pooled_features_and_positive_init_starts_at_w0():
     feats = synthetic_features()
     s = Settings.for_scale("ci").with_(steps=1, lr=1e-12)
@@ -390,6 +459,13 @@ def test_settings_presets_and_seed():
     with pytest.raises(ValueError, match="points"):
         wpce.Variant("x", "x", points="patches")
     assert len(Settings.for_scale("default").seeds) >= 5  # claims 02-4 / 02-5 need at least 5 seeds
+    de = Settings.for_scale("default")  # the registered budget rule reaches the trainer
+    cfg = de.train_config
+    assert (cfg.steps, cfg.eval_every, cfg.patience, cfg.min_delta, cfg.monitor, cfg.restore_best) == tuple(
+        wpce.TRAIN_RULE[k] for k in ("steps", "eval_every", "patience", "min_delta", "monitor", "restore_best"))
+    assert de.lr_grid == wpce.TRAIN_RULE["lr_grid"]
+    with pytest.raises(ValueError, match="min_delta"):
+        Settings(min_delta=-1.0)
     with pytest.raises(ValueError, match="scale"):
         Settings.for_scale("huge")
 
@@ -416,3 +492,19 @@ def ci_outcomes():
 @pytest.mark.parametrize("cid", ["02-1", "02-2", "02-3", "02-4", "02-5"])
 def test_claim(ci_outcomes, cid):
     check("02_wpce", ci_outcomes[cid])
+
+
+def test_figures_one_dot_per_seed_and_labelled_pmi_colour_bar():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.collections import PathCollection
+
+    rows = [dict(variant=v, seed=s, zeroshot=0.5 + 0.01 * s, probe_after=0.6) for v in ("clip", "wpce_gauss")
+            for s in range(3)]
+    fig = wpce.plot_seeds(pd.DataFrame(rows))
+    for ax in fig.axes:
+        pts = np.concatenate([c.get_offsets() for c in ax.collections if isinstance(c, PathCollection)])
+        assert len(pts) == 6 and len({tuple(p) for p in pts}) == 6  # every seed its own, distinct dot
+    fig = wpce.plot_pmi(np.random.default_rng(0).normal(size=(8, 8)))
+    assert any("nats" in a.get_ylabel() for a in fig.axes)  # the colour bar says what and in which unit

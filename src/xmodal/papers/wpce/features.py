@@ -84,6 +84,12 @@ class PairFeatures:
             keep &= self.img_view < max_views
         return np.flatnonzero(keep)
 
+    def __getstate__(self):
+        """Pickled (e.g. for pool workers) without the torch tensors made from the arrays (rebuilt on use)."""
+        state = self.__dict__.copy()
+        state["_tensor_cache"] = {k: v for k, v in self._tensor_cache.items() if k == "__key__"}
+        return state
+
     def tensors(self, device="cpu") -> dict[str, torch.Tensor]:
         """The arrays the heads read, as torch tensors on ``device`` (made once per device): img_tokens,
         img_pooled, txt_flat, txt_offsets, txt_pooled, caption_ids, img_instance."""

@@ -1,7 +1,9 @@
 """Figures of paper 02 (matplotlib; the seaborn theme comes from :func:`xmodal.report.set_theme`).
 
 Part A: :func:`plot_pmi` (the PMI matrix and its spectrum), :func:`plot_gap` (gap and Δ vs d).
-Part B: :func:`plot_curves` (training loss per variant), :func:`plot_spectra` (batch similarity spectra).
+Part B: :func:`plot_curves` (training loss per variant), :func:`plot_seeds` (one dot per seed and method),
+:func:`plot_sweep` (zero-shot vs d), :func:`plot_spectra` (batch similarity spectra). Lines that could coincide
+are told apart by marker, line style and a small horizontal offset, so none hides another.
 Each returns a Figure; the notebook saves it with ``Report.figure``.
 """
 from __future__ import annotations
@@ -13,7 +15,15 @@ from ...report import set_theme
 from .pipeline import Results
 from .settings import VARIANTS, Settings
 
-__all__ = ["plot_pmi", "plot_gap", "plot_curves", "plot_spectra", "plot_sweep"]
+__all__ = ["plot_pmi", "plot_gap", "plot_curves", "plot_seeds", "plot_spectra", "plot_sweep"]
+
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
+_STYLES = ("-", "--", "-.", ":")
+
+
+def _dodge(i: int, n: int, width: float = 0.16) -> float:
+    """Multiplicative x-offset (log axis) of series i of n, centred: 2^(width·(i − (n−1)/2))."""
+    return 2.0 ** (width * (i - (n - 1) / 2))
 
 
 def plot_pmi(G: np.ndarray):
@@ -22,11 +32,14 @@ def plot_pmi(G: np.ndarray):
 
     set_theme()
     G = np.asarray(G, np.float64)
-    fig, axes = plt.subplots(1, 2, figsize=(8, 3.2), constrained_layout=True)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), constrained_layout=True)
     im = axes[0].imshow(G, cmap="viridis")
     axes[0].set_title("PMI matrix G")
     axes[0].grid(False)
-    fig.colorbar(im, ax=axes[0])
+    cb = fig.colorbar(im, ax=axes[0])
+    cb.set_label("PMI(x, y) (nats)")
+    axes[0].set_xlabel("item y")
+    axes[0].set_ylabel("item x")
     sv = np.linalg.svd(G - G.mean(), compute_uv=False)
     axes[1].semilogy(np.arange(1, len(sv) + 1), sv / sv[0], marker=".")
     axes[1].set_xlabel("k")
@@ -50,19 +63,54 @@ def plot_gap(df: pd.DataFrame):
     need = {"method", "d", "gap", "delta_sup"}
     if not need.issubset(df.columns):
         raise ValueError(f"df lacks columns {sorted(need - set(df.columns))}; pass the output of run()")
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), constrained_layout=True)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4.4), layout="constrained")
     for ax, col, ylabel in ((axes[0], "gap", "L∞ + MI (nats)"), (axes[1], "delta_sup", "Δ = sup|g − g*| (nats)")):
-        for method, sub in df.groupby("method", sort=False):
+        groups = list(df.groupby("method", sort=False))
+        for i, (method, sub) in enumerate(groups):
             agg = sub.groupby("d")[col].agg(["mean", "std"]).reset_index()
-            ax.errorbar(agg["d"], agg["mean"], yerr=agg["std"].fillna(0), marker="o", capsize=3,
-                        label=_LABELS.get(method, method), linestyle="--" if method in ("pmi_rank_d", "clip_floor") else "-")
+            ax.errorbar(agg["d"] * _dodge(i, len(groups)), agg["mean"], yerr=agg["std"].fillna(0),
+                        marker=_MARKERS[i % len(_MARKERS)], capsize=3, label=_LABELS.get(method, method),
+                        linestyle="--" if method in ("pmi_rank_d", "clip_floor") else "-")
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xlabel("embedding dimension d")
         ax.set_ylabel(ylabel)
     axes[0].set_title("gap to the optimum −MI")
     axes[1].set_title("uniform error after best constant")
-    axes[0].legend(fontsize=8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8)  # below the axes: it hides no point
+    return fig
+
+
+def plot_seeds(table: pd.DataFrame, metrics=(("zeroshot", "zero-shot top-1 (%)"), ("probe_after", "probe after projection (%)"))):
+    """One panel per metric: one dot per seed for every variant (seeds side by side, never on top of each
+    other; one marker per seed), the seed mean as a black bar. ``table``: :attr:`~.pipeline.Results.table`."""
+    import matplotlib.pyplot as plt
+
+    set_theme()
+    need = {"variant", "seed", *(m for m, _ in metrics)}
+    if not need.issubset(table.columns):
+        raise ValueError(f"table lacks columns {sorted(need - set(table.columns))}; pass Results.table")
+    variants = [v for v in VARIANTS if v in set(table["variant"])]
+    seeds = sorted(set(table["seed"]))
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 4.2), constrained_layout=True, squeeze=False)
+    for ax, (m, label) in zip(axes[0], metrics):
+        for x, v in enumerate(variants):
+            sub = table[table["variant"] == v].set_index("seed")
+            for j, sd in enumerate(seeds):
+                if sd in sub.index:
+                    ax.scatter(x + 0.5 * (j - (len(seeds) - 1) / 2) / max(1, len(seeds)), 100 * sub.at[sd, m], s=22,
+                               marker=_MARKERS[j % len(_MARKERS)], color=f"C{j % 10}", zorder=3,
+                               label=f"seed {sd}")
+            ax.hlines(100 * sub[m].mean(), x - 0.3, x + 0.3, color="black", lw=1.5, zorder=2)
+        ax.set_xticks(range(len(variants)))
+        ax.set_xticklabels([VARIANTS[v].label for v in variants], rotation=35, ha="right", fontsize=7)
+        ax.set_ylabel(label)
+        ax.set_title(f"{label.split(' (')[0]}: one dot per seed, bar = mean")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    seen = dict(zip(labels, handles))
+    axes[0][-1].legend(seen.values(), seen.keys(), fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                       title="training seed", title_fontsize=7)  # outside the axes: it hides no dot
     return fig
 
 
@@ -74,14 +122,17 @@ def plot_curves(res: Results, seed: int | None = None, smooth: int = 10):
     set_theme()
     seed = sorted({s for _, s in res.curves})[0] if seed is None else seed
     fig, (ax, axv) = plt.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
+    i = -1
     for (v, s), c in res.curves.items():
         if s != seed:
             continue
+        i += 1
         k = max(1, min(smooth, len(c)))
-        line, = ax.plot(np.convolve(c, np.ones(k) / k, mode="valid"), label=VARIANTS[v].label)
+        line, = ax.plot(np.convolve(c, np.ones(k) / k, mode="valid"), label=VARIANTS[v].label, ls=_STYLES[i % len(_STYLES)])
         vc = res.val_curves.get((v, s), [])
         if vc:
-            axv.plot([a for a, _ in vc], [b for _, b in vc], marker=".", color=line.get_color())
+            axv.plot([a for a, _ in vc], [b for _, b in vc], marker=_MARKERS[i % len(_MARKERS)], ms=3,
+                     color=line.get_color(), ls=_STYLES[i % len(_STYLES)])
     ax.set_yscale("log")  # positive weights (paper init) start orders of magnitude higher
     ax.set_xlabel("step")
     ax.set_ylabel("batch InfoNCE (log scale)")
@@ -105,10 +156,16 @@ def plot_sweep(sweep: pd.DataFrame, n_classes: int):
     if not need.issubset(sweep.columns):
         raise ValueError(f"sweep lacks columns {sorted(need - set(sweep.columns))}; pass sweep_table(res, settings)")
     fig, ax = plt.subplots(figsize=(6, 3.6), constrained_layout=True)
-    for v, sub in sweep.groupby("variant", sort=False):
+    groups = list(sweep.groupby("variant", sort=False))
+    for i, (v, sub) in enumerate(groups):
+        k = _dodge(i, len(groups))
         m = sub.groupby("d")["zeroshot"].mean()
-        line, = ax.plot(m.index, 100 * m.values, marker="o", label=VARIANTS[v].label)
-        ax.scatter(sub["d"], 100 * sub["zeroshot"], s=10, color=line.get_color(), alpha=0.5)
+        line, = ax.plot(m.index * k, 100 * m.values, marker=_MARKERS[i % len(_MARKERS)], ls=_STYLES[i % len(_STYLES)],
+                        mfc="none", ms=8, label=f"{VARIANTS[v].label} (hollow: mean; dots: seeds)")  # hollow: no dot hidden
+        seeds = sorted(set(sub["seed"]))
+        jitter = sub["seed"].map({sd: 2.0 ** (0.04 * (j - (len(seeds) - 1) / 2)) for j, sd in enumerate(seeds)})
+        ax.scatter(sub["d"] * k * jitter, 100 * sub["zeroshot"], s=12, color=line.get_color(), alpha=0.8,
+                   marker=_MARKERS[i % len(_MARKERS)], zorder=3)  # seeds side by side: equal values stay visible
     ax.axvline(n_classes - 1, color="grey", ls="--", lw=1, label=f"d + 1 = {n_classes} classes")
     ax.set_xscale("log", base=2)
     ax.set_xlabel("embedding dimension d")
@@ -125,11 +182,11 @@ def plot_spectra(res: Results, settings: Settings, variants=("clip", "wpce_gauss
 
     set_theme()
     fig, ax = plt.subplots(figsize=(6, 3.5), constrained_layout=True)
-    for v in variants:
+    for i, v in enumerate(variants):
         sp = [s / s[0] for (vv, _), s in res.spectra.items() if vv == v]
         if not sp:
             continue
-        ax.plot(np.arange(1, len(sp[0]) + 1), np.mean(sp, 0), label=VARIANTS[v].label)
+        ax.plot(np.arange(1, len(sp[0]) + 1), np.mean(sp, 0), label=VARIANTS[v].label, ls=_STYLES[i % len(_STYLES)])
     ax.axvline(settings.embed_dim, color="grey", ls="--", lw=1, label=f"d = {settings.embed_dim}")
     ax.axhline(settings.rank_tol, color="grey", ls=":", lw=1, label="rank threshold")
     ax.set_yscale("log")

@@ -1,19 +1,13 @@
 """Paper 02, Part B: CLIP vs weighted point cloud embeddings (WPCE) heads on frozen world features.
 
-The towers are frozen (:mod:`.features`); only the heads learn (:mod:`xmodal.contrastive.heads`), with
-symmetric InfoNCE through the project's one trainer (:func:`xmodal.train.fit`):
-
-* ``clip``: pooled feature → linear projection → L2-normalise; logits = s ⟨u, v⟩, s = exp(t) ≤ 100.
-* WPCE variants: per-token projection v_i = P x_i and weight w_i = act(q·x_i + c);
-  sim(A, B) = (1/(M M')) Σ_i Σ_j w_i w'_j [α₁⟨v̂_i, v̂'_j⟩ + α₂ k(v̂_i, v̂'_j)], computed with random
-  Fourier features (D_train per step, Ω and b redrawn every step); logits = s·sim, s = clamp(t, 1, 100).
-
-Evaluation (the paper's protocol): zero-shot top-1 over the categories with template-averaged class
-features (no re-normalisation for WPCE) over ``zeroshot_draws`` RFF draws; a logistic-regression linear
-probe (:func:`xmodal.evaluation.linear_probe`) on "after projection" features (CLIP: normalised
-embedding; WPCE: [d linear | D_probe RFF]) and "before projection" features (CLIP: the backbone's
-pooled feature; WPCE: the weighted mean of the backbone tokens); the numerical and effective rank of
-the batch similarity matrix. :func:`run` / :func:`run_seeds` do it all under the scale's runtime policy.
+Training is :mod:`.training` (cached heads). Evaluation (the paper's protocol): zero-shot top-1 over the
+categories with template-averaged class features (no re-normalisation for WPCE) over ``zeroshot_draws`` RFF
+draws; a logistic-regression linear probe (:func:`xmodal.evaluation.linear_probe`) on "after projection"
+features (CLIP: normalised embedding; WPCE: [d linear | D_probe RFF]) and "before projection" features (CLIP:
+the backbone's pooled feature; WPCE: the weighted mean of the backbone tokens); the numerical and effective
+rank of the batch similarity matrix. :func:`run` / :func:`run_seeds` do it all under the scale's runtime
+policy; the independent runs (learning-rate grid, seeds, d-sweep) go through the project's one process pool
+(:func:`xmodal.parallel.parallel_map`), whose workers fill the same caches a serial run would (same bits).
 """
 from __future__ import annotations
 
@@ -27,190 +21,21 @@ import torch
 
 from ... import runtime
 from ...align import label_topk_accuracy
-from ...contrastive import RFF, CLIPHead, LogitScale, WPCEHead, gather_packed, info_nce, wpce_similarity_matrix_exact
+from ...cache import cache_dir, cache_key, cached_arrays
+from ...contrastive import RFF, gather_packed, wpce_similarity_matrix_exact
 from ...evaluation import ProbeResult, effective_rank, linear_probe, numerical_rank
 from ...progress import progress
-from ...seed import make_rng, make_torch_generator, seed_everything, seeded_init
-from ...train import History, fit
+from ...seed import make_rng, make_torch_generator, seed_everything
 from .features import PairFeatures, _chunks, load_features
-from .settings import VARIANTS, Settings, Variant
+from .settings import VARIANTS, Settings
+from .training import Trained, embed_texts, head_cached, head_key, image_points, select_lr, train_heads, val_pairs
 
 __all__ = ["Trained", "train_heads", "embed_texts", "image_features", "text_features", "before_projection",
            "class_features", "zeroshot_accuracy", "zeroshot", "probe", "similarity_matrix", "rank_batch",
-           "COLUMNS", "SWEEP_COLUMNS", "METRICS", "Results", "run", "run_seeds", "select_lr", "val_pairs",
+           "COLUMNS", "SWEEP_COLUMNS", "EVAL_FIELDS", "METRICS", "Results", "run", "run_seeds", "select_lr", "val_pairs",
+           "evaluate",
            "image_points", "sweep_table", "summarise", "per_seed", "table_zeroshot",
            "table_probe", "table_ablations", "table_rank"]
-
-
-# ----------------------------------------------------------------------------------------------------
-# Training
-
-
-@dataclass
-class Trained:
-    """Trained heads of one variant and seed (eval mode, on ``device``) and the trainer's :class:`History`."""
-
-    variant: Variant
-    seed: int
-    image_head: torch.nn.Module
-    text_head: torch.nn.Module
-    scale: torch.nn.Module
-    history: History
-    embed_dim: int
-    device: str = "cpu"
-    lr: float = float("nan")
-
-    @property
-    def is_clip(self) -> bool:
-        return self.variant.head == "clip"
-
-    @property
-    def val_loss(self) -> float:
-        """The best validation InfoNCE of the run (the one whose parameters were kept); NaN without evals."""
-        vals = [m["val_loss"] for _, m in self.history.evals if "val_loss" in m]
-        return float(min(vals)) if vals else float("nan")
-
-    @property
-    def losses(self) -> np.ndarray:
-        """(steps,) batch InfoNCE."""
-        return self.history.loss
-
-    def rff(self, n_features: int, generator: torch.Generator) -> RFF | None:
-        """An evaluation RFF of this variant's kernel (None for CLIP), drawn from ``generator``.
-        With α₂ = 0 the RFF block of :func:`wpce_embed` is identically zero whatever D, so a single
-        feature stands in for it (same similarities, no wasted cosines)."""
-        if self.is_clip:
-            return None
-        n_features = n_features if self.variant.alphas[1] > 0 else 1
-        return RFF(self.embed_dim, n_features, self.variant.kernel, self.variant.kernel_scale, generator=generator,
-                   device=self.device)
-
-
-def _device_of(module: torch.nn.Module) -> torch.device:
-    return next(module.parameters()).device
-
-
-def image_points(variant: Variant, T: dict, rows: torch.Tensor) -> torch.Tensor:
-    """WPCE image point sets (B, M, dim) of image ``rows``: every token (M = 1 + h·w), or for
-    ``points="pooled"`` the pooled feature CLIP reads as a single point (M = 1)."""
-    return T["img_pooled"][rows][:, None, :] if variant.points == "pooled" else T["img_tokens"][rows]
-
-
-def embed_texts(head: WPCEHead, feats: PairFeatures, ids, rff: RFF, alphas, buckets: int = 4,
-                points: str = "tokens") -> torch.Tensor:
-    """WPCE text features (B, d + D) of texts ``ids``: :meth:`WPCEHead.embed` on ``buckets`` groups of
-    similar length (less padding to push through the RFF), reassembled in the order of ``ids``.
-    Identical to one call on the whole batch: every set is pooled over its own valid tokens.
-    ``points="pooled"``: one point per text, MiniLM's sentence embedding (the feature CLIP reads)."""
-    dev = _device_of(head)
-    T = feats.tensors(dev)
-    ids = torch.as_tensor(ids, dtype=torch.long, device=dev)
-    if points == "pooled":
-        return head.embed(T["txt_pooled"][ids][:, None, :], rff, alphas)
-    lengths = T["txt_offsets"][ids + 1] - T["txt_offsets"][ids]
-    order = torch.argsort(lengths, stable=True)
-    parts = []
-    for chunk in torch.tensor_split(order, min(max(1, buckets), len(order))):
-        tok, mask = gather_packed(T["txt_flat"], T["txt_offsets"], ids[chunk])
-        parts.append(head.embed(tok, rff, alphas, mask=mask))
-    return torch.cat(parts)[torch.argsort(order)]
-
-
-def val_pairs(feats: PairFeatures, settings: Settings, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Fixed validation batches [(image rows, caption ids)] for the plateau rule: up to ``val_pairs``
-    validation views (view 0, one per instance) with one caption each (seeded), sorted, split into
-    batches of ``batch_size`` (the remainder dropped; one smaller batch if there are fewer pairs)."""
-    rows = feats.rows(1, 1)
-    if len(rows) < 2:
-        raise ValueError("need at least 2 validation image views for the validation loss")
-    rng = make_rng(seed, "wpce", "val-pairs")
-    rows = np.sort(rng.choice(rows, size=min(settings.val_pairs, len(rows)), replace=False))
-    caps = feats.caption_ids[feats.img_instance[rows], rng.integers(0, feats.caption_ids.shape[1], size=len(rows))]
-    b = min(settings.batch_size, len(rows))
-    return [(rows[i:i + b], caps[i:i + b]) for i in range(0, len(rows) - b + 1, b)]
-
-
-def train_heads(variant: Variant | str, feats: PairFeatures, settings: Settings, seed: int, device="cpu",
-                progress_bar: bool = True) -> Trained:
-    """Train one variant's heads with symmetric InfoNCE on training image–caption pairs (:func:`xmodal.train.fit`).
-
-    Every step takes ``batch_size`` training image views (epoch-wise permutations drawn by the trainer
-    from a generator of ``seed``) and pairs each with one caption of its instance drawn uniformly from
-    ``caption_ids``. Batches, caption draws and the initialisation depend on ``seed`` only (not on the
-    variant), so every variant sees the same data. WPCE redraws Ω and b of its RFF (D = n_features_train)
-    every step. AdamW (weight decay on matrices only), linear warm-up + cosine decay over ``steps``; every
-    ``eval_every`` steps the InfoNCE of the fixed :func:`val_pairs` (WPCE: one fixed RFF draw) is the
-    validation loss of the plateau rule (``patience``), and the best parameters are kept.
-    """
-    if isinstance(variant, str):
-        variant = VARIANTS[variant]
-    d = settings.embed_dim
-    img_dim, txt_dim = feats.img_tokens.shape[2], feats.txt_flat.shape[1]
-    with seeded_init(seed, "wpce", "init", variant.head):
-        if variant.head == "clip":
-            image_head, text_head, scale = CLIPHead(img_dim, d), CLIPHead(txt_dim, d), LogitScale.clip()
-        else:
-            off = 0.0 if variant.w0 is None else WPCEHead.offset_for(variant.weight, variant.w0)
-            image_head = WPCEHead(img_dim, d, variant.weight, offset=off)
-            text_head = WPCEHead(txt_dim, d, variant.weight, offset=off)
-            scale = LogitScale.wpce()
-    rff = rff_val = None
-    if variant.head != "clip":
-        n_feat = settings.n_features_train if variant.alphas[1] > 0 else 1  # α₂ = 0: the RFF block is 0 anyway
-        rff = RFF(d, n_feat, variant.kernel, variant.kernel_scale, device=device,
-                  generator=make_torch_generator(seed, "wpce", "rff-train", variant.kernel, variant.kernel_scale))
-        rff_val = RFF(d, n_feat, variant.kernel, variant.kernel_scale, device=device,
-                      generator=make_torch_generator(seed, "wpce", "rff-val", variant.kernel, variant.kernel_scale))
-    train_rows = torch.from_numpy(feats.rows(0))
-    if len(train_rows) < 2:
-        raise ValueError("need at least 2 training image views")
-    T = feats.tensors(device)
-    g_caption = make_torch_generator(seed, "wpce", "captions")
-    K = feats.caption_ids.shape[1]
-
-    def logits(rows, cap, rff_):
-        if variant.head == "clip":
-            fi, ft = image_head(T["img_pooled"][rows]), text_head(T["txt_pooled"][cap])
-        else:
-            fi = image_head.embed(image_points(variant, T, rows), rff_, variant.alphas)
-            ft = embed_texts(text_head, feats, cap, rff_, variant.alphas, settings.text_buckets, variant.points)
-        return scale() * fi @ ft.T
-
-    def loss_fn(batch, _step):
-        rows = train_rows[batch]
-        k = torch.randint(0, K, (len(rows),), generator=g_caption)
-        rows, k = rows.to(device), k.to(device)
-        cap = T["caption_ids"][T["img_instance"][rows], k]
-        if rff is not None:
-            rff.resample()
-        return info_nce(logits(rows, cap, rff))
-
-    val = [(torch.as_tensor(r, device=device), torch.as_tensor(c, device=device))
-           for r, c in val_pairs(feats, settings, seed)]
-
-    def eval_fn(_step):
-        return {"val_loss": float(np.mean([float(info_nce(logits(r, c, rff_val))) for r, c in val]))}
-
-    hist = fit([image_head, text_head, scale], loss_fn, settings.train_config, n_items=len(train_rows),
-               generator=make_torch_generator(seed, "wpce", "batches"), device=device, eval_fn=eval_fn,
-               desc=f"train {variant.name} d={d} lr={settings.lr:g} seed={seed}", progress_bar=progress_bar)
-    return Trained(variant, int(seed), image_head, text_head, scale, hist, d, str(device), float(settings.lr))
-
-
-def select_lr(variant: Variant | str, feats: PairFeatures, settings: Settings, seed: int, device="cpu",
-              progress_bar: bool = True) -> tuple[Trained, pd.DataFrame]:
-    """Train ``variant`` at every learning rate of ``settings.lr_grid`` (seed ``seed``) and keep the run with
-    the lowest validation loss (ties: the first in the grid). Returns (that run, one row per lr: variant,
-    lr, val_loss, steps_run, best_step, chosen)."""
-    if isinstance(variant, str):
-        variant = VARIANTS[variant]
-    runs = [train_heads(variant, feats, settings.with_(lr=float(lr)), seed, device, progress_bar)
-            for lr in settings.lr_grid]
-    best = int(np.argmin([r.val_loss for r in runs]))
-    grid = pd.DataFrame([dict(variant=variant.name, d=settings.embed_dim, seed=seed, lr=r.lr, val_loss=r.val_loss,
-                              steps_run=len(r.losses), best_step=r.history.best_step, chosen=i == best)
-                         for i, r in enumerate(runs)])
-    return runs[best], grid
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -360,9 +185,12 @@ def rank_batch(feats: PairFeatures, settings: Settings, seed: int) -> tuple[np.n
 
 COLUMNS = ["variant", "seed", "d", "lr", "zeroshot", "zeroshot_draw_std", "probe_after", "probe_before", "C_after",
            "C_before", "rank", "eff_rank", "logit_scale", "final_loss", "val_loss", "steps_run", "best_step",
-           "train_seconds", "eval_seconds"]
+           "plateaued", "train_seconds", "eval_seconds"]
 SWEEP_COLUMNS = ["variant", "seed", "d", "lr", "zeroshot", "zeroshot_draw_std", "val_loss", "steps_run", "best_step",
-                 "train_seconds"]
+                 "plateaued", "train_seconds"]
+#: The fields of :class:`~.settings.Settings` an evaluation reads besides the run's own (its cache key).
+EVAL_FIELDS = ("n_features_zeroshot", "zeroshot_draws", "n_features_probe", "probe_C", "probe_max_iter", "probe_views",
+               "before_variants", "rank_batch")
 
 
 @dataclass
@@ -386,25 +214,129 @@ class Results:
         g = self.lr_grid
         return {r.variant: float(r.lr) for r in g[g["chosen"]].itertuples()} if len(g) else {}
 
+    def convergence(self) -> pd.DataFrame:
+        """Every trained head (learning-rate grid, main runs, d-sweep; each run once): where it stopped
+        (``steps_run``), its best evaluation (``best_step``) and whether it stopped on its validation
+        plateau before the step cap (``plateaued``)."""
+        cols = ["variant", "d", "seed", "lr", "steps_run", "best_step", "plateaued", "val_loss"]
+        parts = [self.lr_grid.assign(run="lr grid"), self.table.assign(run="main"), self.sweep.assign(run="d-sweep")]
+        df = pd.concat([p[cols + ["run"]] for p in parts if len(p)], ignore_index=True)
+        return df.drop_duplicates(subset=["variant", "d", "seed", "lr"], keep="first").reset_index(drop=True)
 
-def run(settings: Settings, seed: int, feats: PairFeatures | None = None, progress_bar: bool = True) -> Results:
+
+def run(settings: Settings, seed: int, feats: PairFeatures | None = None, progress_bar: bool = True,
+        workers: int | None = None) -> Results:
     """Train and evaluate every variant of ``settings`` for one training ``seed`` (the learning rate chosen
     on that seed), on the scale's device."""
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be a Settings, got {type(settings).__name__}")
-    return run_seeds(settings.with_(seeds=(int(seed),)), feats, progress_bar)
+    return run_seeds(settings.with_(seeds=(int(seed),)), feats, progress_bar, workers)
 
 
-def run_seeds(settings: Settings, feats: PairFeatures | None = None, progress_bar: bool = True) -> Results:
+def run_seeds(settings: Settings, feats: PairFeatures | None = None, progress_bar: bool = True,
+              workers: int | None = None) -> Results:
     """Every variant for every seed of ``settings.seeds`` (features loaded once): the learning rate of
     each variant chosen on the first seed (:func:`select_lr`, whose chosen run is that seed's run), then
     the other seeds at that rate; then the d-sweep (zero-shot only) of ``sweep_variants`` at ``sweep_dims``
-    for the first ``sweep_seeds`` seeds, each at its variant's chosen rate."""
+    for the first ``sweep_seeds`` seeds, each at its variant's chosen rate.
+
+    ``workers`` (default :func:`xmodal.parallel.default_workers`): runs not cached yet are trained and
+    evaluated in that many spawned processes (two rounds: the learning-rate grid, then everything else), each
+    under the scale's runtime policy, writing the usual cache entries; the results are then read from the
+    cache. Every run is seeded and single-threaded, so the bits equal a serial run's (tested)."""
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be a Settings, got {type(settings).__name__}")
     with runtime.use(settings.scale) as rt:
         feats = feats if feats is not None else load_features(settings, progress_bar=progress_bar)
-        return _run(settings, feats, rt.device, progress_bar)
+        return _run(settings, feats, rt.device, progress_bar, workers)
+
+
+def evaluate(tr: Trained, feats: PairFeatures, settings: Settings, kind: str = "main") -> dict:
+    """The evaluation of one trained run, cached on disk (``wpce_eval``, keyed by the run's key and
+    :data:`EVAL_FIELDS`): ``kind`` "zeroshot" gives {zeroshot (draws,)}; "main" adds probe_after / C_after,
+    the WPCE probe before projection for ``before_variants`` (CLIP's is the frozen backbone: :func:`_run`
+    computes it once), the batch-similarity spectrum and its ranks, and ``eval_seconds``."""
+    if kind not in ("zeroshot", "main"):
+        raise ValueError(f"kind must be 'zeroshot' or 'main', got {kind!r}")
+
+    def build():
+        t0 = time.perf_counter()
+        out = {"zeroshot": zeroshot(tr, feats, settings)}
+        if kind == "main":
+            after = probe(tr, feats, settings, "after")
+            before = ProbeResult(C=float("nan"), val_acc={}, test_acc=float("nan"))
+            if tr.variant.name in settings.before_variants and not tr.is_clip:
+                before = probe(tr, feats, settings, "before")
+            S = similarity_matrix(tr, feats, *rank_batch(feats, settings, tr.seed))
+            out.update(probe_after=after.test_acc, C_after=after.C, probe_before=before.test_acc, C_before=before.C,
+                       spectrum=np.linalg.svd(S, compute_uv=False), rank=numerical_rank(S, settings.rank_tol),
+                       eff_rank=effective_rank(S))
+        out["eval_seconds"] = time.perf_counter() - t0
+        return out
+
+    return cached_arrays("wpce_eval", _eval_key(tr, feats, settings, kind), build)
+
+
+def _eval_key(tr: Trained, feats: PairFeatures, settings: Settings, kind: str) -> dict:
+    return {"run": head_key(tr.variant, feats, settings.with_(lr=tr.lr, embed_dim=tr.embed_dim), tr.seed, tr.device),
+            "kind": kind, "eval": {k: getattr(settings, k) for k in EVAL_FIELDS}, "rank_tol": settings.rank_tol,
+            "code": _eval_code()}
+
+
+def _eval_code() -> str:
+    from ...cache import code_hash
+
+    return code_hash("xmodal.papers.wpce.pipeline", "xmodal.evaluation", "xmodal.align")
+
+
+def _evaluated(job, feats, device) -> bool:
+    name, s, seed, kind = job
+    if not head_cached(name, feats, s, seed, device):
+        return False
+    if kind is None:
+        return True
+    tr = train_heads(name, feats, s, seed, device, progress_bar=False)
+    return (cache_dir() / "wpce_eval" / f"{cache_key(_eval_key(tr, feats, s, kind))}.npz").exists()
+
+
+def _do(job, feats, device, progress_bar=False):
+    """One job (variant, settings, seed, kind): train (cached) and, with a kind, evaluate (cached)."""
+    name, s, seed, kind = job
+    seed_everything(seed)  # nothing here draws from the global RNGs; this makes sure of it whatever the job order
+    tr = train_heads(name, feats, s, seed, device, progress_bar)
+    return tr, (evaluate(tr, feats, s, kind) if kind else None)
+
+
+_WORKER: dict = {}
+
+
+def _pool_init(feats, scale, device):
+    _WORKER.update(feats=feats, scale=scale, device=device)
+
+
+def _pool_job(job):
+    with runtime.use(_WORKER["scale"]):  # one thread per worker: the bits of a serial run
+        _do(job, _WORKER["feats"], _WORKER["device"])
+    return job[0], int(job[2])
+
+
+def _cost(job) -> float:
+    """A rough cost of a job for the pool's order (dearest first; the order changes no result)."""
+    v, s, _, kind = VARIANTS[job[0]], job[1], job[2], job[3]
+    per_step = 1.0 if v.head == "clip" or v.points == "pooled" else 12.0 + (4.0 if v.alphas[1] > 0 else 0.0)
+    return per_step * s.steps + (200.0 if kind == "main" else 0.0)
+
+
+def _pool(jobs: list, feats: PairFeatures, settings: Settings, device, workers: int | None, desc: str) -> None:
+    """Fill the caches of the jobs not cached yet, in a pool of ``workers`` processes (nothing with one)."""
+    from ...parallel import default_workers, parallel_map
+
+    todo = [j for j in jobs if not _evaluated(j, feats, device)]
+    workers = default_workers(len(todo)) if workers is None else workers
+    if workers > 1 and len(todo) > 1:
+        todo.sort(key=_cost, reverse=True)
+        parallel_map(_pool_job, todo, workers, desc=desc, unit="head", initializer=_pool_init,
+                     initargs=(feats, settings.scale, str(device)))
 
 
 def _row(tr: Trained) -> dict:
@@ -412,59 +344,58 @@ def _row(tr: Trained) -> dict:
     return dict(variant=tr.variant.name, seed=tr.seed, d=tr.embed_dim, lr=tr.lr, logit_scale=float(tr.scale().detach()),
                 final_loss=float(tr.losses[-max(1, len(tr.losses) // 10):].mean()), val_loss=tr.val_loss,
                 steps_run=len(tr.losses), best_step=h.best_step if h.best_step is not None else len(tr.losses),
-                train_seconds=h.seconds)
+                plateaued=bool(h.stopped), train_seconds=h.seconds)
 
 
-def _run(settings: Settings, feats: PairFeatures, device, progress_bar: bool) -> Results:
+def _run(settings: Settings, feats: PairFeatures, device, progress_bar: bool, workers: int | None) -> Results:
+    if workers is not None and (isinstance(workers, bool) or int(workers) != workers or workers < 1):
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
     res = Results(pd.DataFrame(columns=COLUMNS))
-    rows, grids, memo, lrs = [], [], {}, {}
     first = int(settings.seeds[0])
-    for seed in settings.seeds:
-        seed = int(seed)
-        seed_everything(seed)
-        rank_rows, rank_text = rank_batch(feats, settings, seed)
-        for v in progress(settings.variant_objects, desc=f"Part B seed={seed}", disable=not progress_bar):
-            if v.name in settings.few_seed_variants and seed not in settings.seeds[: settings.few_seeds]:
-                continue
-            if seed == first:
-                tr, grid = select_lr(v, feats, settings, seed, device, progress_bar)
-                grids.append(grid)
-                lrs[v.name] = tr.lr
-            else:
-                tr = train_heads(v, feats, settings.with_(lr=lrs[v.name]), seed, device, progress_bar)
-            t0 = time.perf_counter()
-            zs = zeroshot(tr, feats, settings)
-            after = probe(tr, feats, settings, "after")
-            before = ProbeResult(float("nan"), {}, float("nan"))
-            if v.name in settings.before_variants:
-                if v.head == "clip":  # the frozen backbone's pooled feature: the same for every seed
-                    if "clip_before" not in memo:
-                        memo["clip_before"] = probe(tr, feats, settings, "before")
-                    before = memo["clip_before"]
-                else:
-                    before = probe(tr, feats, settings, "before")
-            S = similarity_matrix(tr, feats, rank_rows, rank_text)
-            res.curves[(v.name, seed)] = tr.losses
-            res.val_curves[(v.name, seed)] = [(st, m["val_loss"]) for st, m in tr.history.evals]
-            res.spectra[(v.name, seed)] = np.linalg.svd(S, compute_uv=False)
-            rows.append(dict(_row(tr), zeroshot=float(zs.mean()), zeroshot_draw_std=float(zs.std()),
-                             probe_after=after.test_acc, probe_before=before.test_acc, C_after=after.C,
-                             C_before=before.C, rank=numerical_rank(S, settings.rank_tol), eff_rank=effective_rank(S),
-                             eval_seconds=time.perf_counter() - t0))
-    res.table = pd.DataFrame(rows, columns=COLUMNS)
+    names = list(settings.variants)
+    missing = [n for n in settings.sweep_variants if n not in names]
+    if missing and settings.sweep_seeds and settings.sweep_dims:
+        raise ValueError(f"sweep variants {missing} are not among settings.variants {settings.variants}: their "
+                         "learning rate is chosen there")
+    # round 1: the learning-rate grid on the first seed
+    _pool([(n, settings.with_(lr=float(lr)), first, None) for n in names for lr in settings.lr_grid], feats, settings,
+          device, workers, "Part B lr grid")
+    grids, lrs = [], {}
+    for n in names:
+        tr, grid = select_lr(n, feats, settings, first, device, progress_bar)
+        grids.append(grid)
+        lrs[n] = tr.lr
     res.lr_grid = pd.concat(grids, ignore_index=True)
-    sweep = []
-    for d in progress(settings.sweep_dims, desc="Part B d-sweep", disable=not progress_bar):
-        for name in settings.sweep_variants:
-            if name not in lrs:
-                raise ValueError(f"sweep variant {name!r} is not among settings.variants {settings.variants}: "
-                                 "its learning rate is chosen there")
-            for seed in settings.seeds[: settings.sweep_seeds]:
-                tr = train_heads(name, feats, settings.with_(lr=lrs[name], embed_dim=int(d)), int(seed), device,
-                                 progress_bar)
-                zs = zeroshot(tr, feats, settings)
-                sweep.append(dict(_row(tr), zeroshot=float(zs.mean()), zeroshot_draw_std=float(zs.std())))
-    res.sweep = pd.DataFrame(sweep, columns=SWEEP_COLUMNS)
+    # round 2: every seed at the chosen rate (the first seed's chosen run is cached already), then the d-sweep
+    main = [(n, settings.with_(lr=lrs[n]), int(seed), "main") for seed in settings.seeds for n in names
+            if not (n in settings.few_seed_variants and seed not in settings.seeds[: settings.few_seeds])]
+    sweep = [(n, settings.with_(lr=lrs[n], embed_dim=int(d)), int(seed), "zeroshot") for d in settings.sweep_dims
+             for n in settings.sweep_variants for seed in settings.seeds[: settings.sweep_seeds]]
+    _pool(main + sweep, feats, settings, device, workers, "Part B runs")
+    rows, memo = [], {}
+    for job in progress(main, desc="Part B runs", disable=not progress_bar):
+        tr, ev = _do(job, feats, device, progress_bar)
+        name, seed = job[0], job[2]
+        before = ProbeResult(C=float(ev["C_before"]), val_acc={}, test_acc=float(ev["probe_before"]))
+        if name in settings.before_variants and tr.is_clip:  # the frozen backbone's pooled feature: the same for every seed
+            if "clip_before" not in memo:
+                memo["clip_before"] = probe(tr, feats, settings, "before")
+            before = memo["clip_before"]
+        res.curves[(name, seed)] = tr.losses
+        res.val_curves[(name, seed)] = [(st, m["val_loss"]) for st, m in tr.history.evals]
+        res.spectra[(name, seed)] = np.asarray(ev["spectrum"])
+        zs = np.asarray(ev["zeroshot"])
+        rows.append(dict(_row(tr), zeroshot=float(zs.mean()), zeroshot_draw_std=float(zs.std()),
+                         probe_after=float(ev["probe_after"]), probe_before=before.test_acc, C_after=float(ev["C_after"]),
+                         C_before=before.C, rank=int(ev["rank"]), eff_rank=float(ev["eff_rank"]),
+                         eval_seconds=float(ev["eval_seconds"])))
+    res.table = pd.DataFrame(rows, columns=COLUMNS)
+    out = []
+    for job in progress(sweep, desc="Part B d-sweep", disable=not progress_bar):
+        tr, ev = _do(job, feats, device, progress_bar)
+        zs = np.asarray(ev["zeroshot"])
+        out.append(dict(_row(tr), zeroshot=float(zs.mean()), zeroshot_draw_std=float(zs.std())))
+    res.sweep = pd.DataFrame(out, columns=SWEEP_COLUMNS)
     return res
 
 

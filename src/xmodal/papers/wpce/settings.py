@@ -13,7 +13,7 @@ import pandas as pd
 
 from ...config import get_scale
 from ...train import TrainConfig
-from .paper import CLOSE_TOL, GAP_TOL, MARGIN_FLOOR
+from .paper import CLOSE_TOL, GAP_TOL, MARGIN_FLOOR, TRAIN_RULE
 
 __all__ = ["TEMPLATES", "Variant", "VARIANTS", "METHODS", "SyntheticSettings", "Settings", "settings_frame"]
 
@@ -172,9 +172,10 @@ class Settings:
     numerical rank; margin_floor: the smallest difference a comparison calls real; close_tol: "close"
     in claim 02-4.
 
-    Budget rule (the same for every head): at most ``steps`` steps, a validation InfoNCE every
-    ``eval_every`` steps on ``val_pairs`` fixed validation pairs, stop after ``patience`` evaluations
-    without improvement and keep the best (:func:`xmodal.train.fit`'s plateau rule); the learning rate
+    Budget rule (the same for every head; at default :data:`~.paper.TRAIN_RULE`): at most ``steps`` steps (the
+    step cap; the cosine schedule runs over it, down to ``lr_min``), a validation InfoNCE every ``eval_every``
+    steps on ``val_pairs`` fixed validation pairs, stop after ``patience`` evaluations without an improvement
+    of more than ``min_delta`` nats and keep the best (:func:`xmodal.train.fit`'s plateau rule); the learning rate
     of each variant is chosen from ``lr_grid`` by that validation loss on the first seed only, then used
     for every seed and every swept d. ``sweep_dims`` / ``sweep_variants`` / ``sweep_seeds``: the d's below
     the number of classes where the rank limit can bind (zero-shot only), for the first ``sweep_seeds``
@@ -214,6 +215,8 @@ class Settings:
     lr_grid: tuple[float, ...] = (2e-3, 5e-3, 1e-2)
     eval_every: int = 25
     patience: int = 3
+    min_delta: float = 0.0
+    lr_min: float = 0.0
     val_pairs: int = 512
     sweep_dims: tuple[int, ...] = (4, 8, 16, 32)
     sweep_variants: tuple[str, ...] = ("clip", "wpce_gauss")
@@ -230,6 +233,9 @@ class Settings:
         bad_sweep = [v for v in self.sweep_variants if v not in VARIANTS]
         if bad_sweep:
             raise ValueError(f"unknown sweep_variants {bad_sweep}; valid: {', '.join(VARIANTS)}")
+        if not (self.min_delta >= 0) or not (0 <= self.lr_min <= min(self.lr_grid + (self.lr,))):
+            raise ValueError(f"need min_delta >= 0 and 0 <= lr_min <= every learning rate, got {self.min_delta}, "
+                             f"{self.lr_min}")
         if self.patience < 0 or self.eval_every < 1 or self.val_pairs < 2 or self.sweep_seeds < 0:
             raise ValueError(f"need patience >= 0, eval_every >= 1, val_pairs >= 2 and sweep_seeds >= 0, got "
                              f"{self.patience}, {self.eval_every}, {self.val_pairs}, {self.sweep_seeds}")
@@ -264,8 +270,10 @@ class Settings:
         # per instance (4× the pixels of a 64-px view: 1 view at 128 px costs about 2 views at 64 px)
         base["seeds"] = tuple(int(seed) + k for k in range(5))
         base["views"] = 1
-        return cls(**base, image_resize=128, steps=300, batch_size=128, lr_grid=(3e-3, 1e-2), eval_every=25,
-                   patience=2, zeroshot_draws=3, before_variants=("clip", "wpce_gauss"),
+        # training: the budget rule registered in paper.TRAIN_RULE (the same for every head)
+        rule = {k: TRAIN_RULE[k] for k in ("steps", "eval_every", "patience", "min_delta", "lr_grid")}
+        return cls(**base, image_resize=128, batch_size=128, **rule, zeroshot_draws=3,
+                   before_variants=("clip", "wpce_gauss"),
                    few_seed_variants=("wpce_positive", "wpce_positive_w1"), few_seeds=3)
 
     def with_(self, **kw) -> "Settings":
@@ -279,15 +287,16 @@ class Settings:
     def train_config(self) -> TrainConfig:
         """The trainer's settings: AdamW (decay on matrices only), linear warm-up + cosine decay over
         ``steps``, a validation loss every ``eval_every`` steps and the plateau stop after ``patience``."""
-        return TrainConfig(steps=self.steps, batch_size=self.batch_size, lr=self.lr, betas=tuple(self.betas),
-                           weight_decay=self.weight_decay, warmup=self.warmup, eval_every=self.eval_every,
-                           patience=self.patience, monitor="val_loss")
+        return TrainConfig(steps=self.steps, batch_size=self.batch_size, lr=self.lr, lr_min=self.lr_min,
+                           betas=tuple(self.betas), weight_decay=self.weight_decay, warmup=self.warmup,
+                           eval_every=self.eval_every, patience=self.patience, min_delta=self.min_delta,
+                           monitor="val_loss", restore_best=True)
 
 
 _SHOWN = {
     "A": ("seeds", "n_items", "kappa", "noise", "dims", "n_points", "n_features", "steps", "batch_size", "lr"),
     "B": ("seeds", "variants", "views", "image_resize", "embed_dim", "n_features_train", "n_features_zeroshot",
-          "n_features_probe", "steps", "eval_every", "patience", "lr_grid", "batch_size", "weight_decay",
+          "n_features_probe", "steps", "eval_every", "patience", "min_delta", "lr_grid", "batch_size", "weight_decay",
           "sweep_dims", "sweep_variants", "sweep_seeds", "rank_batch"),
 }
 

@@ -245,52 +245,79 @@ def train_wpce(P: np.ndarray, d: int, settings: SyntheticSettings, seed: int, li
 # ----------------------------------------------------------------------------- the experiment
 
 
-def run(settings: SyntheticSettings, seed: int = 0) -> pd.DataFrame:
+def run(settings: SyntheticSettings, seed: int = 0, workers: int | None = 1) -> pd.DataFrame:
     """Train every method of ``settings`` at every d for one ``seed``; one row per method × d.
 
     Also trains ``clip_floor`` (CLIP at d = ``settings.floor_d``, the optimisation floor) when "clip" is
     among the methods. Columns (:data:`COLUMNS`): method, d, seed, n_items, n_points, mi, pop_loss (L∞), gap (= L∞ + MI ≥ 0),
     delta_sup (Δ), rmse (:func:`weighted_rmse`), rank (numerical rank of the learned N×N logits), pmi_rank,
-    logit_scale, final_train_loss (EMA of the batch InfoNCE), train_seconds. Runs under the scale's
-    runtime policy (:func:`xmodal.runtime.use`: threads, device).
+    logit_scale, final_train_loss (EMA of the batch InfoNCE), train_seconds. Every run is seeded by (seed,
+    method, d) alone and runs under the scale's runtime policy (:func:`xmodal.runtime.use`: threads, device);
+    ``workers`` > 1 (None: :func:`xmodal.parallel.default_workers`) runs them in the project's process pool,
+    with the bits of a serial run.
     """
     if not isinstance(settings, SyntheticSettings):
         raise TypeError(f"settings must be a SyntheticSettings, got {type(settings).__name__}")
-    with runtime.use(settings.scale) as rt:
-        seed_everything(seed)
-        return _run(settings, int(seed), rt.device)
+    return run_seeds(settings.with_(seeds=(int(seed),)), workers)
 
 
-def _run(settings: SyntheticSettings, seed: int, device) -> pd.DataFrame:
-    P = joint_distribution(settings.n_items, settings.kappa, settings.kappa2, settings.noise)
-    G = pmi_matrix(P)
-    mi = mutual_information(P)
-    pmi_rank = numerical_rank(G, settings.rank_tol)
-    rows = []
+def _jobs(settings: SyntheticSettings, seed: int) -> list:
     jobs = [(m, int(d)) for d in settings.dims for m in settings.methods]
     if "clip" in settings.methods:
         jobs.append(("clip_floor", settings.floor_d))
-    for method, d in progress(jobs, desc=f"Part A seed={seed}"):
-        t0 = time.perf_counter()
-        scale, final = float("nan"), float("nan")
-        if method in ("clip", "clip_floor"):
-            S, scale, final = train_clip(P, d, settings, seed, device=device)
-        elif method == "wpce":
-            S, scale, final = train_wpce(P, d, settings, seed, device=device)
-        elif method == "wpce_linear":
-            S, scale, final = train_wpce(P, d, settings, seed, linear=True, device=device)
-        else:
-            S = pmi_rank_d(G, d)
-        L = population_infonce(S, P)
-        rows.append(dict(method=method, d=d, seed=seed, n_items=settings.n_items,
-                         n_points=settings.n_points if method.startswith("wpce") else 1, mi=mi, pop_loss=L,
-                         gap=L + mi, delta_sup=sup_error(S, G), rmse=weighted_rmse(S, G, P),
-                         rank=numerical_rank(S, settings.rank_tol),
-                         pmi_rank=pmi_rank, logit_scale=scale, final_train_loss=final,
-                         train_seconds=time.perf_counter() - t0))
+    return [(settings, int(seed), m, d) for m, d in jobs]
+
+
+def _job(job) -> dict:
+    """One Part A run (settings, seed, method, d) → its row (under the scale's runtime policy)."""
+    settings, seed, method, d = job
+    with runtime.use(settings.scale) as rt:
+        seed_everything(seed)
+        return _one(settings, seed, method, d, rt.device)
+
+
+def _one(settings: SyntheticSettings, seed: int, method: str, d: int, device) -> dict:
+    P = joint_distribution(settings.n_items, settings.kappa, settings.kappa2, settings.noise)
+    G = pmi_matrix(P)
+    mi = mutual_information(P)
+    t0 = time.perf_counter()
+    scale, final = float("nan"), float("nan")
+    if method in ("clip", "clip_floor"):
+        S, scale, final = train_clip(P, d, settings, seed, device=device)
+    elif method == "wpce":
+        S, scale, final = train_wpce(P, d, settings, seed, device=device)
+    elif method == "wpce_linear":
+        S, scale, final = train_wpce(P, d, settings, seed, linear=True, device=device)
+    else:
+        S = pmi_rank_d(G, d)
+    L = population_infonce(S, P)
+    return dict(method=method, d=d, seed=seed, n_items=settings.n_items,
+                n_points=settings.n_points if method.startswith("wpce") else 1, mi=mi, pop_loss=L,
+                gap=L + mi, delta_sup=sup_error(S, G), rmse=weighted_rmse(S, G, P),
+                rank=numerical_rank(S, settings.rank_tol), pmi_rank=numerical_rank(G, settings.rank_tol),
+                logit_scale=scale, final_train_loss=final, train_seconds=time.perf_counter() - t0)
+
+
+def run_seeds(settings: SyntheticSettings, workers: int | None = None) -> pd.DataFrame:
+    """:func:`run` for every seed in ``settings.seeds``, concatenated (rows ordered by seed, then d, then method,
+    the floor last); ``workers`` as in :func:`run` (default: :func:`xmodal.parallel.default_workers`)."""
+    from ...parallel import default_workers, parallel_map
+
+    if not isinstance(settings, SyntheticSettings):
+        raise TypeError(f"settings must be a SyntheticSettings, got {type(settings).__name__}")
+    jobs = [j for seed in settings.seeds for j in _jobs(settings, seed)]
+    workers = default_workers(len(jobs)) if workers is None else workers
+    if workers > 1:
+        order = sorted(range(len(jobs)), key=lambda i: -_cost(jobs[i]))  # dearest first; the order changes no result
+        done = parallel_map(_job, [jobs[i] for i in order], workers, desc="Part A", unit="run")
+        rows = [None] * len(jobs)
+        for i, r in zip(order, done):
+            rows[i] = r
+    else:
+        rows = [_job(j) for j in progress(jobs, desc="Part A", unit="run")]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def run_seeds(settings: SyntheticSettings) -> pd.DataFrame:
-    """:func:`run` for every seed in ``settings.seeds``, concatenated."""
-    return pd.concat([run(settings, s) for s in settings.seeds], ignore_index=True)
+def _cost(job) -> float:
+    _, _, method, d = job
+    return {"wpce": 4.0, "wpce_linear": 3.0, "pmi_rank_d": 0.0}.get(method, 1.0) * (1 + d / 64)
