@@ -486,18 +486,20 @@ def test_mitsuba_backend_missing_says_how_to_install(box, monkeypatch):
 
 
 def test_llvm_variant_is_not_tried_without_libllvm19(monkeypatch):
-    """An old system libLLVM aborts the process inside drjit; without libLLVM-19 the row says how to get it."""
+    """An old system libLLVM aborts the process inside drjit: without libLLVM-19 the renderer refuses the variant
+    (before drjit is touched) and the Table I row says how to get it."""
     import numpy as np
 
     from xmodal.papers.pointspider import renderers
 
-    monkeypatch.setattr(renderers, "find_libllvm", lambda: None)
-    tried = []
-    real = renderers._render
-    monkeypatch.setattr(renderers, "_render", lambda p, b, v, *a: tried.append(v) or real(p, b, v, *a))
+    render_mod = sys.modules["xmodal.world.render"]
+    monkeypatch.setattr(render_mod, "find_libllvm", lambda: None)
+    monkeypatch.setitem(sys.modules, "mitsuba", None)  # had it been imported, this would raise ImportError instead
     cloud = np.random.default_rng(0).normal(size=(64, 3)).astype(np.float32)
+    with pytest.raises(RuntimeError, match="no libLLVM-19 found.*apt-get install libllvm19"):
+        render(cloud, backend="mitsuba", mitsuba_variant="llvm_ad_rgb", resolution=16, views=[0])
     table, images = renderers.renderer_table([cloud], resolution=16, spp=1, variants=("llvm_ad_rgb",))
     row = table[table.variant == "llvm_ad_rgb"].iloc[0]
-    assert "llvm_ad_rgb" not in tried and row.status.startswith("not available (no libLLVM-19 found")
+    assert row.status.startswith("not available (no libLLVM-19 found")
     assert "apt-get install libllvm19" in row.status and np.isnan(row["points/s"])
     assert table.iloc[0].status == "measured"  # the project renderer still runs

@@ -599,12 +599,36 @@ def _render_numpy(kind, a, b, cols, mat, radius, views, P, res):
 MITSUBA_VARIANTS = ("scalar_rgb", "llvm_ad_rgb", "cuda_ad_rgb")
 
 
+_LLVM_GLOBS = ("/usr/lib/x86_64-linux-gnu/libLLVM-19.so*", "/usr/lib/llvm-19/lib/libLLVM*.so*",
+               "/usr/lib/aarch64-linux-gnu/libLLVM-19.so*")
+
+
+def find_libllvm() -> str | None:
+    """``$DRJIT_LIBLLVM_PATH`` if set, else the first system ``libLLVM-19.so`` found (and set it), else None."""
+    import glob
+    import os
+
+    if os.environ.get("DRJIT_LIBLLVM_PATH"):
+        return os.environ["DRJIT_LIBLLVM_PATH"]
+    for pattern in _LLVM_GLOBS:
+        hits = sorted(glob.glob(pattern))
+        if hits:
+            os.environ["DRJIT_LIBLLVM_PATH"] = hits[0]
+            return hits[0]
+    return None
+
+
 def _import_mitsuba(variant: str = "scalar_rgb"):
     """Import Mitsuba 3 and select ``variant``. ``ImportError`` (how to install) if it is missing;
-    ``RuntimeError`` if the variant cannot start here (e.g. ``llvm_ad_rgb`` without a usable libLLVM: set
+    ``RuntimeError`` if the variant cannot start here (``llvm_ad_rgb`` without a libLLVM-19: set
     ``DRJIT_LIBLLVM_PATH`` to a ``libLLVM-19.so``; ``cuda_ad_rgb`` without a GPU)."""
     if variant not in MITSUBA_VARIANTS:
         raise ValueError(f"unknown Mitsuba variant {variant!r}; valid: {', '.join(MITSUBA_VARIANTS)}")
+    if variant.startswith("llvm") and find_libllvm() is None:
+        # without DRJIT_LIBLLVM_PATH drjit loads the system's default libLLVM, and an old one (e.g. 15) aborts the
+        # whole process inside LLVM ("Cannot select fminimum") instead of raising: never try it
+        raise RuntimeError(f"Mitsuba variant {variant!r} is not available here: no libLLVM-19 found "
+                           "(apt-get install libllvm19, or set DRJIT_LIBLLVM_PATH to a libLLVM-19.so)")
     try:
         import mitsuba as mi  # noqa: F401
     except ImportError as exc:  # pragma: no cover - depends on the environment

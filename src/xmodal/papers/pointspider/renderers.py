@@ -3,37 +3,28 @@
 Every backend renders the same clouds (spheres of the same radius), at the same resolution, from the same
 camera (ring12 view 0); Mitsuba with ``spp`` samples per pixel (the numpy backend rasterises one sample per
 pixel). One untimed warm-up render per backend first (Mitsuba's LLVM variant compiles its kernels then), then
-one timed pass over the clouds. ``llvm_ad_rgb`` needs libLLVM ≥ 15 (``DRJIT_LIBLLVM_PATH``; this module points
-it at a system ``libLLVM-19.so`` when one is installed and the variable is unset); a variant that cannot start
-is a row "not available" with the reason.
+one timed pass over the clouds. ``llvm_ad_rgb`` needs a libLLVM-19 (``DRJIT_LIBLLVM_PATH``;
+:func:`xmodal.world.render.find_libllvm` points it at a system ``libLLVM-19.so`` when one is installed and the
+variable is unset, and the renderer refuses the variant without one); a variant that cannot start is a row
+"not available" with the reason.
 """
 from __future__ import annotations
 
-import glob
-import os
 import time
 
 import numpy as np
 import pandas as pd
 
+from ...world.render import find_libllvm  # re-exported: it lived here before
 from .pipeline import fit_to_sphere
 
 __all__ = ["find_libllvm", "backends", "renderer_table", "comparison_images"]
 
-_LLVM_GLOBS = ("/usr/lib/x86_64-linux-gnu/libLLVM-19.so*", "/usr/lib/llvm-19/lib/libLLVM*.so*",
-               "/usr/lib/aarch64-linux-gnu/libLLVM-19.so*")
 
-
-def find_libllvm() -> str | None:
-    """``$DRJIT_LIBLLVM_PATH`` if set, else the first system ``libLLVM-19.so`` found (and set it), else None."""
-    if os.environ.get("DRJIT_LIBLLVM_PATH"):
-        return os.environ["DRJIT_LIBLLVM_PATH"]
-    for pattern in _LLVM_GLOBS:
-        hits = sorted(glob.glob(pattern))
-        if hits:
-            os.environ["DRJIT_LIBLLVM_PATH"] = hits[0]
-            return hits[0]
-    return None
+def _reason(exc: Exception) -> str:
+    """The short reason of a backend that cannot start (the part after "not available here", before any ';')."""
+    msg = str(exc).split(";")[0]
+    return (msg.split("not available here", 1)[-1].lstrip(": ") or msg)[:160]
 
 
 def backends(variants=("scalar_rgb", "llvm_ad_rgb")) -> list[tuple[str, str]]:
@@ -55,20 +46,12 @@ def renderer_table(clouds, resolution: int, spp: int, variants=("scalar_rgb", "l
     """Time every backend on ``clouds`` (a list of (M, 3)); returns (table, {label: first cloud's image}).
 
     Table columns: backend, variant, spp, clouds, points, seconds, renders/s, points/s, status."""
-    llvm = find_libllvm()
     rows, images = [], {}
     n_points = int(sum(len(p) for p in clouds))
     for backend, variant in backends(variants):
         label = variant if backend == "mitsuba" else "project (numpy)"
         row = {"backend": backend, "variant": variant, "spp": spp if backend == "mitsuba" else 1,
                "clouds": len(clouds), "points": n_points, "resolution": resolution}
-        if backend == "mitsuba" and variant.startswith("llvm") and llvm is None:
-            # without DRJIT_LIBLLVM_PATH drjit loads the system's default libLLVM, and an old one (e.g. 15)
-            # aborts the whole process inside LLVM ("Cannot select fminimum") instead of raising: never try it
-            row.update(seconds=np.nan, **{"renders/s": np.nan, "points/s": np.nan},
-                       status="not available (no libLLVM-19 found: apt-get install libllvm19, or set DRJIT_LIBLLVM_PATH)")
-            rows.append(row)
-            continue
         try:
             images[label] = _render(clouds[0], backend, variant, resolution, spp, radius)  # warm-up, untimed
             t0 = time.perf_counter()
@@ -78,7 +61,7 @@ def renderer_table(clouds, resolution: int, spp: int, variants=("scalar_rgb", "l
             row.update(seconds=sec, **{"renders/s": len(clouds) / sec, "points/s": n_points / sec}, status="measured")
         except (ImportError, RuntimeError) as e:
             row.update(seconds=np.nan, **{"renders/s": np.nan, "points/s": np.nan},
-                       status=f"not available ({str(e).split(';')[0][:120]})")
+                       status=f"not available ({_reason(e)})")
         rows.append(row)
     return pd.DataFrame(rows), images
 
