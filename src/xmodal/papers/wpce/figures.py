@@ -116,32 +116,39 @@ def plot_seeds(table: pd.DataFrame, metrics=(("zeroshot", "zero-shot top-1 (%)")
 
 def plot_curves(res: Results, seed: int | None = None, smooth: int = 10):
     """Left: training InfoNCE (moving average over ``smooth`` steps, log axis) per variant for one seed
-    (default: the first); right: the validation InfoNCE of the plateau rule at each evaluation."""
+    (default: the first); right: the validation InfoNCE of the plateau rule at each evaluation, on a linear axis
+    zoomed to the curves that start near chance — a run that starts ≥ 10× higher (positive weights with the
+    paper's initialisation) starts above the top there and is marked so in the legend."""
     import matplotlib.pyplot as plt
 
     set_theme()
     seed = sorted({s for _, s in res.curves})[0] if seed is None else seed
-    fig, (ax, axv) = plt.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
-    i = -1
-    for (v, s), c in res.curves.items():
-        if s != seed:
-            continue
-        i += 1
+    fig, (ax, axv) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
+    runs = [(v, c) for (v, s), c in res.curves.items() if s == seed]
+    starts = np.array([float(np.mean(c[:5])) for _, c in runs])
+    off = {v for (v, _), x in zip(runs, starts) if x >= 10 * np.median(starts)}
+    zoom = []
+    for i, (v, c) in enumerate(runs):
         k = max(1, min(smooth, len(c)))
-        line, = ax.plot(np.convolve(c, np.ones(k) / k, mode="valid"), label=VARIANTS[v].label, ls=_STYLES[i % len(_STYLES)])
-        vc = res.val_curves.get((v, s), [])
+        label = VARIANTS[v].label + (" (starts above the right panel's top)" if v in off else "")
+        line, = ax.plot(np.convolve(c, np.ones(k) / k, mode="valid"), label=label, ls=_STYLES[i % len(_STYLES)])
+        vc = res.val_curves.get((v, seed), [])
         if vc:
-            axv.plot([a for a, _ in vc], [b for _, b in vc], marker=_MARKERS[i % len(_MARKERS)], ms=3,
+            axv.plot([a for a, _ in vc], [b for _, b in vc], marker=_MARKERS[i % len(_MARKERS)], ms=3.5,
                      color=line.get_color(), ls=_STYLES[i % len(_STYLES)])
+            if v not in off:
+                zoom += [b for _, b in vc]
     ax.set_yscale("log")  # positive weights (paper init) start orders of magnitude higher
     ax.set_xlabel("step")
     ax.set_ylabel("batch InfoNCE (log scale)")
     ax.set_title(f"training loss (seed {seed})")
-    ax.legend(fontsize=7)
-    axv.set_yscale("log")
+    if zoom:
+        lo, hi = min(zoom), max(zoom)
+        axv.set_ylim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
     axv.set_xlabel("step")
-    axv.set_ylabel("validation InfoNCE")
-    axv.set_title("validation loss (plateau rule)")
+    axv.set_ylabel("validation InfoNCE (nats)")
+    axv.set_title("validation loss of the plateau rule (zoomed)")
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=8)
     return fig
 
 
