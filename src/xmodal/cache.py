@@ -286,6 +286,16 @@ def load_arrays(path: Path) -> dict[str, np.ndarray]:
     return out
 
 
+def entry_path(name: str, params: Mapping) -> Path:
+    """Where :func:`cached_arrays` keeps the entry of step ``name`` for ``params``."""
+    return cache_dir() / name / f"{cache_key(params)}.npz"
+
+
+def is_cached(name: str, params: Mapping) -> bool:
+    """Whether :func:`cached_arrays` has an entry for ``params`` (a pool runs only the jobs that lack one)."""
+    return entry_path(name, params).exists()
+
+
 def cached_arrays(
     name: str,
     params: Mapping,
@@ -297,7 +307,7 @@ def cached_arrays(
     ``name`` is the step (a folder of the cache), ``params`` everything the result depends on.
     A corrupt entry is reported with a warning and rebuilt; ``rebuild=True`` forces a rebuild.
     """
-    path = cache_dir() / name / f"{cache_key(params)}.npz"
+    path = entry_path(name, params)
     _clean_stale_tmp(path.parent)
     if not rebuild and (path.exists() or path.with_suffix(".json").exists()):
         try:

@@ -649,7 +649,7 @@ def encoder_runs(jobs, dataset, scale: str, targets: dict | None = None, workers
     ``settings``: optional {(arch, mode): PretrainSettings}; multi-modal targets default to
     :func:`default_targets` (computed once, here).
     """
-    from ..cache import cache_dir, cache_key
+    from ..cache import is_cached
     from ..parallel import parallel_map
 
     jobs = [(str(a), str(m), int(s)) for a, m, s in jobs]
@@ -667,7 +667,7 @@ def encoder_runs(jobs, dataset, scale: str, targets: dict | None = None, workers
         todo = []
         for a, m, s in jobs:
             *_, params = _build_params(a, m, dataset, scale, s, tg(m), settings.get((a, m)))
-            if not (cache_dir() / "embed3d" / f"{cache_key(params)}.npz").exists():
+            if not is_cached("embed3d", params):
                 todo.append((a, m, s))
         if len(todo) > 1:
             init = (np.asarray(dataset.points), np.asarray(dataset.split), targets, scale)

@@ -237,9 +237,9 @@ def _pool_job(job):
 
 
 def _is_cached(variant, seed, ds, settings) -> bool:
-    from ...cache import cache_dir, cache_key
+    from ...cache import is_cached
 
-    return (cache_dir() / "pic_at_point_run" / f"{cache_key(_run_params(variant, seed, ds, settings))}.npz").exists()
+    return is_cached("pic_at_point_run", _run_params(variant, seed, ds, settings))
 
 
 def run_ablations(ds, tr, bank, scan, settings, variants=None, progress_bar: bool = True,

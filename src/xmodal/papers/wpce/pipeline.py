@@ -21,7 +21,7 @@ import torch
 
 from ... import runtime
 from ...align import label_topk_accuracy
-from ...cache import cache_dir, cache_key, cached_arrays
+from ...cache import cached_arrays, is_cached
 from ...contrastive import RFF, gather_packed, wpce_similarity_matrix_exact
 from ...evaluation import ProbeResult, effective_rank, linear_probe, numerical_rank
 from ...progress import progress
@@ -296,7 +296,7 @@ def _evaluated(job, feats, device) -> bool:
     if kind is None:
         return True
     tr = train_heads(name, feats, s, seed, device, progress_bar=False)
-    return (cache_dir() / "wpce_eval" / f"{cache_key(_eval_key(tr, feats, s, kind))}.npz").exists()
+    return is_cached("wpce_eval", _eval_key(tr, feats, s, kind))
 
 
 def _do(job, feats, device, progress_bar=False):

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ...cache import cache_dir, cache_key, cached_arrays, code_hash
+from ...cache import cached_arrays, code_hash, is_cached
 from ...contrastive import RFF, CLIPHead, LogitScale, WPCEHead, gather_packed, info_nce
 from ...runtime import numerics_key
 from ...seed import make_rng, make_torch_generator, seeded_init
@@ -159,7 +159,7 @@ def head_key(variant: Variant | str, feats: PairFeatures, settings: Settings, se
 
 def head_cached(variant, feats: PairFeatures, settings: Settings, seed: int, device="cpu") -> bool:
     """Whether the run of :func:`train_heads` with these arguments is already in the cache."""
-    return (cache_dir() / "wpce_heads" / f"{cache_key(head_key(variant, feats, settings, seed, device))}.npz").exists()
+    return is_cached("wpce_heads", head_key(variant, feats, settings, seed, device))
 
 
 # ----------------------------------------------------------------------------------------------------
