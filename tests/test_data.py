@@ -115,6 +115,23 @@ def test_world_dataset_is_deterministic_and_matches_shapes(ci_world):
     assert ds.captions[2][i, 0] in s.captions[2]
 
 
+def test_world_subset_cuts_splits_and_keep_test_keeps_the_whole_test_split(ci_world):
+    ds = ci_world
+    cut = ds.subset(4)
+    assert len(cut) == 160 and (cut.index < 4).all() and np.bincount(cut.labels).tolist() == [4] * 40
+    kt = ds.subset(4, keep_test=True)
+    # train and val are those of the cut (same instances, same order); test is the whole world's
+    for split in ("train", "val"):
+        np.testing.assert_array_equal(kt.points[kt.mask(split)], cut.points[cut.mask(split)])
+        np.testing.assert_array_equal(kt.labels[kt.mask(split)], cut.labels[cut.mask(split)])
+    np.testing.assert_array_equal(kt.points[kt.mask("test")], ds.points[ds.mask("test")])
+    assert kt.mask("test").sum() == ds.mask("test").sum() > cut.mask("test").sum()
+    # derived caches are keyed apart
+    assert kt.key() != cut.key() != ds.key() and kt.key()["keep_test"] is True
+    with pytest.raises(ValueError, match="positive int"):
+        ds.subset(0, keep_test=True)
+
+
 def test_world_dataset_bad_scale():
     with pytest.raises(ValueError, match="valid scales"):
         world_dataset("tiny")

@@ -122,6 +122,40 @@ def test_plateau_statistic():
     assert np.isnan(pc.plateau_statistic([0.3, 0.2, 0.1]))
 
 
+def test_best_set_and_crossing_interval_by_hand():
+    from xmodal.papers.platos_cave.verdicts import best_set, crossing_interval
+
+    rng = np.random.default_rng(0)
+    noise = rng.normal(0, 0.02, (7, 5))  # per (grid point, seed)
+    # a clear peak at index 3: every other point is beaten by far more than the noise
+    assert best_set(_seeds(PEAK, 0.01), 0.005).tolist() == [3]
+    # a flat top (indices 3..6 equal up to noise): the set is that plateau, the steep start is out
+    flat = np.array([0.1, 0.2, 0.3, 0.4, 0.4, 0.4, 0.4])[:, None] + noise
+    got = best_set(flat, 0.005)
+    assert set(got) == {3, 4, 5, 6}
+    # one seed: nothing can be excluded
+    assert best_set(np.array(PEAK)[:, None], 0.005).tolist() == list(range(7))
+    # crossing of 90 % of the last value: exact curves → a point interval
+    g = np.array([100, 200, 400, 800, 1600])
+    exact = np.array([0.1, 0.3, 0.46, 0.48, 0.5])[:, None] + np.array([[-1.0, 0.2, 0.8]]) * 0.001
+    assert crossing_interval(g, exact, 0.9, 0.005) == (400, 400, 400)
+    # noisy near the crossing: 0.44 vs target 0.45 within the seed noise → the interval opens to 200..800
+    rough = np.array([0.1, 0.44, 0.45, 0.49, 0.5])[:, None] + rng.normal(0, 0.03, (5, 4))
+    at, lo, hi = crossing_interval(g, rough, 0.9, 0.005)
+    assert lo <= at <= hi and lo < hi
+
+
+def test_rule_claim5_flat_top_leaves_the_sweet_spot_undecided():
+    # the top is flat from d = 50 on (here d = 512 is the arg-max by noise): the sweet-spot part and A cannot
+    # be decided → inconclusive (not 'partly' because the arg-max fell on the largest d); best d's interval is
+    # the whole flat top
+    rng = np.random.default_rng(1)
+    flat = np.array([0.1, 0.2, 0.3, 0.401, 0.4, 0.4, 0.4])[:, None] + rng.normal(0, 0.02, (7, 5))
+    o = pc.verdict_claim5(D, flat, D, RISING_K)
+    assert o.verdict == "inconclusive"
+    assert o.numbers["best_d_lo"] <= 50 and o.numbers["best_d_hi"] == 512 and "undecided" in o.evidence
+
+
 def _hits(curve, n=600, seed=0):
     """(n, G) 0/1 hits whose column means follow ``curve``."""
     rng = np.random.default_rng(seed)

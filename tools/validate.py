@@ -4,7 +4,10 @@ For every ``<topic>/results.json`` of the committed reports and of the fresh run
 
 - every claim's verdict must be equal;
 - every headline number must agree: when the committed claim also reports ``<name>_lo`` and ``<name>_hi``
-  (its interval over training seeds), the fresh value must lie inside that interval; otherwise it must be
+  (its interval over training seeds), the fresh value must lie inside that interval widened to the interval of
+  a *difference* of two independent means: each side's half-width × √2 (the fresh run is a second draw of the
+  training noise — on another CPU kernel path every seed trains differently — and a 95 % interval of one mean
+  holds another run's mean only ~83–91 % of the time with 3–5 seeds); otherwise it must be
   within the tolerance of ``tests/expected/<topic>.default.json`` (``tolerances`` block, same format as the
   ci expectations: ``default``, ``<claim>/*``, ``<claim>/<name>``), or within abs 1e-9 / rel 1e-9
   (pure math) when the file does not set one.
@@ -21,6 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PURE = {"abs": 1e-9, "rel": 1e-9}
+#: a committed seed interval's half-widths are widened by this factor: the 95 % interval of the difference of two
+#: independent means of equal noise and seeds is √2 times as wide as either mean's
+WIDEN = math.sqrt(2.0)
 
 
 def _tolerance(tol: dict, cid: str, name: str) -> dict:
@@ -54,8 +60,10 @@ def check_topic(committed: dict, fresh: dict, tol: dict) -> list[str]:
                 continue
             lo, hi = nums.get(f"{name}_lo"), nums.get(f"{name}_hi")
             if isinstance(lo, (int, float)) and isinstance(hi, (int, float)):
-                if not lo <= got <= hi:
-                    problems.append(f"{cid}: {name} = {got:.6g} outside the committed interval [{lo:.6g}, {hi:.6g}]")
+                a, b = want - WIDEN * max(want - lo, 0.0), want + WIDEN * max(hi - want, 0.0)
+                if not a <= got <= b:
+                    problems.append(f"{cid}: {name} = {got:.6g} outside the committed interval [{lo:.6g}, {hi:.6g}] "
+                                    f"widened for a second run, [{a:.6g}, {b:.6g}]")
                 continue
             t = _tolerance(tol, cid, name)
             if not math.isclose(got, want, rel_tol=t["rel"], abs_tol=t["abs"]):

@@ -167,14 +167,22 @@ class WorldDataset:
         k = {"scale": self.scale, "seed": self.seed, "code": code_hash("xmodal.world", "xmodal.data.world")}
         if "per_category" in self.extra:
             k["per_category"] = int(self.extra["per_category"])
+        if self.extra.get("keep_test"):
+            k["keep_test"] = True
         return k
 
-    def subset(self, per_category: int) -> "WorldDataset":
+    def subset(self, per_category: int, keep_test: bool = False) -> "WorldDataset":
         """The instances with index < ``per_category`` of every category (a smaller world with the same
-        shapes, splits and captions; cache keys of derived steps include the size)."""
+        shapes, splits and captions; cache keys of derived steps include the size).
+
+        keep_test: keep every test instance of the whole world as well (only train and val are cut): a
+        bigger test set for an evaluation, at no cost to whatever trains on the cut train split, whose
+        instances and order are the same either way."""
         if isinstance(per_category, bool) or not isinstance(per_category, (int, np.integer)) or per_category < 1:
             raise ValueError(f"per_category must be a positive int, got {per_category!r}")
         keep = self.index < int(per_category)
+        if keep_test:
+            keep |= self.split == SPLITS.index("test")
         if keep.all():
             return self
         rows = lambda a: None if a is None else a[keep]
@@ -182,7 +190,8 @@ class WorldDataset:
                        index=self.index[keep], subtypes=self.subtypes[keep], split=self.split[keep],
                        colour_rgb=self.colour_rgb[keep], attributes=self.attributes[keep],
                        captions={k: v[keep] for k, v in self.captions.items()}, images=rows(self.images),
-                       extra={**self.extra, "per_category": int(per_category)})
+                       extra={**self.extra, "per_category": int(per_category),
+                              **({"keep_test": True} if keep_test else {})})
 
 
 def world_dataset(scale: str, seed: int = 0, workers: int | None = None, rebuild: bool = False) -> WorldDataset:

@@ -28,12 +28,13 @@ _CODE = ("xmodal.papers.pic_at_point.model", "xmodal.papers.pic_at_point.pipelin
 
 
 def load_world(settings):
-    """(world dataset, train indices, view bank of the train shapes)."""
+    """(world dataset, train indices, view bank of the train shapes). With ``shapes_per_category`` the train
+    and val splits are cut to that many instances per category; the test split too unless ``full_test``."""
     from ...data import world_dataset
 
     ds = world_dataset(settings.scale, settings.seed)
     if settings.shapes_per_category:
-        ds = ds.subset(settings.shapes_per_category)
+        ds = ds.subset(settings.shapes_per_category, keep_test=settings.full_test)
     tr = np.flatnonzero(ds.mask("train"))
     return ds, tr, view_bank(ds, tr, settings)
 

@@ -166,12 +166,16 @@ def paper_vs_ours(outcomes) -> pd.DataFrame:
             "per pair (the GloVe pair's d = 50 is GloVe's full dimension)", f"up to ~{PAPER['max_gain']:g}x",
             f"mean {r:.2f}x; up to {mx:.2f}x", f"{mx - PAPER['max_gain']:+.2f}x (largest)")
     if "01-5" in o:
-        d = int(o["01-5"].numbers["best_d"])
-        row("01-5", "best subspace dimension d", PAPER["best_d"], d, f"{d - PAPER['best_d']:+d}")
+        n = o["01-5"].numbers
+        d = int(n["best_d"])
+        rng = f" (within the noise: {int(n['best_d_lo'])}–{int(n['best_d_hi'])})" if "best_d_lo" in n else ""
+        row("01-5", "best subspace dimension d", PAPER["best_d"], f"{d}{rng}", f"{d - PAPER['best_d']:+d}")
     if "01-6" in o:
         n = o["01-6"].numbers
         row("01-6", "anchors to reach 90 % of the final accuracy (paper: plateau)", f"~{PAPER['anchors_plateau']:,}",
-            f"{int(n['n90']):,} (of {int(n['n_max']):,}); plateau statistic P = {n.get('plateau_matching', float('nan')):.2f} "
+            f"{int(n['n90']):,} (of {int(n['n_max']):,}"
+            + (f"; seed interval {int(n['n90_lo']):,}–{int(n['n90_hi']):,}" if "n90_lo" in n else "")
+            + f"); plateau statistic P = {n.get('plateau_matching', float('nan')):.2f} "
             f"(matching), {n.get('plateau_top5', float('nan')):.2f} (top-5); P = 1: still climbing")
     row("01-7", "pairs where subspace+affine wins matching / subspace+local CKA wins top-5", "yes / yes",
         o["01-7"].ours if "01-7" in o else "")

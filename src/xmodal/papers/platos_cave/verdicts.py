@@ -23,7 +23,7 @@ from .pipeline import FULL, SUB, TEXT_LABELS, THREED_LABELS
 
 __all__ = ["verdict_claim1", "verdict_claim2", "verdict_claim3", "verdict_claim4", "verdict_claim5",
            "verdict_claim6", "verdict_claim7", "verdict_claim8", "verdict_claim9", "across_protocols",
-           "plateau_statistic"]
+           "plateau_statistic", "best_set", "crossing_interval"]
 
 _ORDER = ("reproduced", "partly reproduced", "not reproduced")
 
@@ -241,6 +241,29 @@ def _spearman(a, b) -> float:
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
+def best_set(acc, margin: float) -> np.ndarray:
+    """Indices of the grid points within the noise of the best one: acc (G, S) per grid point and seed; the
+    best is the highest mean; a point is in the set unless the best beats it (:func:`xmodal.claims.compare`,
+    paired over seeds, ``margin``). A confidence set for the arg-max: with one seed it is the whole grid."""
+    acc = np.asarray(acc, float)
+    ib = int(np.argmax(acc.mean(1)))
+    return np.array([j for j in range(len(acc)) if compare(acc[ib], acc[j], margin=margin)[0] != "better"])
+
+
+def crossing_interval(grid, acc, frac: float, margin: float) -> tuple[int, int, int]:
+    """When does a curve reach ``frac`` of its last value? grid (G,) sorted, acc (G, S) per point and seed.
+    Returns (point, lo, hi): the first grid point whose mean reaches frac × the mean last value; the first
+    point not below it (paired over seeds, ``margin``); the first point above it (the last point if none)."""
+    acc = np.asarray(acc, float)
+    d = acc - frac * acc[-1]
+    m = d.mean(1)
+    at = int(grid[int(np.argmax(m >= 0))]) if (m >= 0).any() else int(grid[-1])
+    out = [compare(d[j], np.zeros_like(d[j]), margin=margin)[0] for j in range(len(grid))]
+    lo = next((int(grid[j]) for j, o in enumerate(out) if o != "worse"), int(grid[-1]))
+    hi = next((int(grid[j]) for j, o in enumerate(out) if o == "better"), int(grid[-1]))
+    return at, min(lo, at), max(hi, at)
+
+
 def _claim5_one(d_grid, acc_d, k_grid, acc_k):
     t = threshold("01-5")
     d_grid, acc_d = np.asarray(d_grid, float), np.asarray(acc_d, float).reshape(len(d_grid), -1)
@@ -250,19 +273,28 @@ def _claim5_one(d_grid, acc_d, k_grid, acc_k):
     mean_d = acc_d.mean(1)
     ib = int(np.argmax(mean_d))
     best_d = int(d_grid[ib])
-    cmp, iv = compare(acc_d[ib], acc_d[-1], margin=t["min_diff"])
-    A = False if ib == len(d_grid) - 1 else _decided(cmp)
-    sweet = t["sweet_d"][0] <= best_d <= t["sweet_d"][1]
+    # A on the best d below the largest (the arg-max itself may be the largest by noise alone): True when it
+    # beats the largest, False when the largest beats it, undecided within the noise
+    js = int(np.argmax(mean_d[:-1]))
+    cmp, iv = compare(acc_d[js], acc_d[-1], margin=t["min_diff"])
+    A = _decided(cmp)
+    near = best_set(acc_d, t["min_diff"])
+    lo_d, hi_d = int(d_grid[near].min()), int(d_grid[near].max())
+    in_sweet = (t["sweet_d"][0] <= d_grid[near]) & (d_grid[near] <= t["sweet_d"][1])
+    sweet = True if in_sweet.all() else False if not in_sweet.any() else None
     rho = _spearman(k_grid, acc_k)
     B = rho >= t["trend_rho"] and acc_k[-1] > acc_k[0]
     v = _settle(lambda A, sweet, B: "reproduced" if A and sweet and B else
                 "partly reproduced" if A or B else "not reproduced", A=A, sweet=sweet, B=B)
     word = {True: "yes", False: "no", None: "within the noise"}[A]
-    ev = (f"best d = {best_d} ({100 * mean_d[ib]:.1f} %) vs d = {int(d_grid[-1])} ({100 * mean_d[-1]:.1f} %), "
+    sw = {True: "yes", False: "no", None: "undecided"}[sweet]
+    ev = (f"best d = {best_d} ({100 * mean_d[ib]:.1f} %; d within the noise of the best: {lo_d}–{hi_d}); best "
+          f"smaller d = {int(d_grid[js])} ({100 * mean_d[js]:.1f} %) vs d = {int(d_grid[-1])} ({100 * mean_d[-1]:.1f} %), "
           f"paired difference {iv.fmt(100)} pts → smaller-is-better {word}; sweet spot in {t['sweet_d']}: "
-          f"{'yes' if sweet else 'no'}; affine alone vs PCA dim: Spearman {rho:+.2f}, "
+          f"{sw}; affine alone vs PCA dim: Spearman {rho:+.2f}, "
           f"{100 * acc_k[0]:.1f} % → {100 * acc_k[-1]:.1f} % ({'improves' if B else 'does not improve'})")
-    nums = {"best_d": best_d, "acc_best_d": float(mean_d[ib]), "acc_largest_d": float(mean_d[-1]),
+    nums = {"best_d": best_d, "best_d_lo": lo_d, "best_d_hi": hi_d, "acc_best_d": float(mean_d[ib]),
+            "acc_largest_d": float(mean_d[-1]),
             "diff_lo": iv.lo, "diff_hi": iv.hi, "spearman_k": rho, "acc_k_first": float(acc_k[0]),
             "acc_k_last": float(acc_k[-1])}
     if acc_d.shape[1] > 1:
@@ -344,13 +376,15 @@ def verdict_claim6(n_grid, acc, hits: dict | None = None, n_boot: int = 1000, se
         return combine_parts([rises, rises and all(fl.values())])
 
     v = _settle(rule, rises=rises, **{f"f{i}": f for i, f in enumerate(flats)})
-    n90 = int(n_grid[np.argmax(m >= 0.9 * m[-1])]) if m[-1] > 0 else int(n_grid[-1])
+    n90, n90_lo, n90_hi = crossing_interval(n_grid, acc, 0.9, t["min_diff"])
     word = {True: "rises", False: "falls", None: "rise within the noise"}[rises]
     ev = (f"{100 * m[0]:.1f} % at {int(n_grid[0])} anchors → {100 * m[-1]:.1f} % at {int(n_grid[-1])}, paired "
           f"difference {iv.fmt(100)} pts ({word}); plateau statistic P = last doubling's gain / mean gain per "
           f"doubling (plateau = interval < {t['plateau_ratio']:g}): " + "; ".join(txt))
+    ev += (f"; 90 % of the final accuracy first reached at {n90:,} anchors (seed interval of the crossing: "
+           f"{n90_lo:,}–{n90_hi:,})")
     nums |= {"acc_first": float(m[0]), "acc_last": float(m[-1]), "diff_lo": iv.lo, "diff_hi": iv.hi, "n90": n90,
-             "n_max": int(n_grid[-1])}
+             "n90_lo": n90_lo, "n90_hi": n90_hi, "n_max": int(n_grid[-1])}
     if acc.shape[1] > 1:
         sl = seed_interval(acc[-1])
         nums |= {"acc_last_lo": sl.lo, "acc_last_hi": sl.hi}
