@@ -145,6 +145,8 @@ def test_report_writes_claims_tables_figures(tmp_path, monkeypatch):
     data = json.loads(r.save().read_text())
     assert data["claims"][0]["verdict"] == "reproduced" and data["claims"][0]["numbers"]["x"] == pytest.approx(0.1)
     assert data["numerics"]["torch_cpu_capability"] and data["numerics"]["blas"]
+    from xmodal.runtime import cpu_model
+    assert data["numerics"]["cpu"] == cpu_model()
     idx = report.write_index(tmp_path).read_text()
     assert "99_demo" in idx and "x is y" in idx and "verdicts.png" in idx
     page = (tmp_path / "99_demo" / "README.md").read_text()  # figures and tables live on the topic's page
@@ -212,3 +214,30 @@ def test_code_hash_tracks_source(tmp_path, monkeypatch):
     assert cache.code_hash("fakepkg") != a
     with pytest.raises(ValueError, match="no module"):
         cache.code_hash("no_such_module_xyz")
+
+
+def test_cpu_model_reads_cpuinfo_and_keys_the_cache(tmp_path, monkeypatch):
+    """The processor is in the numerics key: a cache made on another CPU (same torch capability and BLAS kernel
+    names, other bits — measured: Intel vs AMD, both AVX512 / OpenBLAS SkylakeX) is never read here."""
+    import builtins
+
+    from xmodal import runtime
+
+    intel = ("processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\n"
+             "model name\t: Intel(R) Xeon(R)\nflags\t\t: fpu avx2 avx512f\n\nprocessor\t: 1\nvendor_id\t: other\n")
+    real_open = builtins.open
+
+    def fake_open(path, *a, **kw):
+        if str(path) == "/proc/cpuinfo":
+            f = tmp_path / "cpuinfo"
+            f.write_text(intel)
+            return real_open(f, *a, **kw)
+        return real_open(path, *a, **kw)
+
+    here = runtime.cpu_model()
+    key_here = runtime.numerics_key()
+    monkeypatch.setattr(builtins, "open", fake_open)
+    got = runtime.cpu_model()
+    assert got.startswith("GenuineIntel Intel(R) Xeon(R) (family 6, model 85, flags ") and "other" not in got
+    assert runtime.numerics_key()["cpu"] == got != key_here["cpu"] == here
+

@@ -18,7 +18,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-__all__ = ["Runtime", "resolve", "use", "apply", "pick_device", "numerics_environment", "numerics_key"]
+__all__ = ["Runtime", "resolve", "use", "apply", "pick_device", "numerics_environment", "numerics_key", "cpu_model"]
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,32 @@ def apply(scale) -> Runtime:
     return rt
 
 
+def cpu_model() -> str:
+    """The processor, as far as it can change the bits: vendor, family, model and a short hash of its feature
+    flags from ``/proc/cpuinfo`` (``platform.processor()`` elsewhere). Two machines with the same torch
+    capability and BLAS kernel names were measured to train to different bits (an Intel and an AMD x86-64,
+    both AVX512 / OpenBLAS SkylakeX), so this is part of :func:`numerics_key` and of the numerics record."""
+    import hashlib
+    import platform
+
+    info = {}
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if not line.strip():
+                    break  # the first processor is enough
+                k, _, v = line.partition(":")
+                info[k.strip()] = v.strip()
+    except OSError:
+        pass
+    if not info:
+        return platform.processor() or platform.machine() or "unknown"
+    flags = hashlib.sha256(info.get("flags", info.get("Features", "")).encode()).hexdigest()[:8]
+    name = info.get("model name") or info.get("Model") or info.get("CPU part", "")
+    return (f"{info.get('vendor_id', info.get('CPU implementer', '?'))} {name} (family {info.get('cpu family', '?')}, "
+            f"model {info.get('model', '?')}, flags {flags})")
+
+
 def numerics_environment() -> dict:
     """What made the numbers: torch's CPU capability, BLAS libraries and their architectures, versions."""
     import platform
@@ -128,6 +154,7 @@ def numerics_environment() -> dict:
                    for d in threadpool_info() if d.get("user_api") == "blas"})
     return {
         "machine": platform.machine(),
+        "cpu": cpu_model(),
         "python": platform.python_version(),
         "torch": torch.__version__,
         "numpy": np.__version__,
@@ -140,12 +167,14 @@ def numerics_environment() -> dict:
 
 def numerics_key() -> dict:
     """What changes the bits of a CPU computation besides its inputs: torch's thread count, its CPU kernel
-    capability and version (part of the cache key of every trained or computed-in-torch artefact, so a cache
-    filled under other settings never leaks into results)."""
+    capability and version, MKL's code path and the processor (:func:`cpu_model`) — part of the cache key of
+    every trained or computed-in-torch artefact, so a cache filled under other settings or copied from another
+    machine never leaks into results."""
     import torch
 
     try:
         cap = torch.backends.cpu.get_cpu_capability()
     except Exception:  # pragma: no cover
         cap = "unknown"
-    return {"threads": torch.get_num_threads(), "cpu_capability": cap, "torch": torch.__version__}
+    return {"threads": torch.get_num_threads(), "cpu_capability": cap, "torch": torch.__version__,
+            "mkl_cbwr": os.environ.get("MKL_CBWR", ""), "cpu": cpu_model()}
