@@ -54,25 +54,66 @@ CONFIGS = [("machine default", {}), ("ATEN_CPU_CAPABILITY=avx2", {"ATEN_CPU_CAPA
            ("default + MKL_CBWR=COMPATIBLE", {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"})]
 
 
+HEAD = ["# Portable numerics", "", "Each row: a fresh process (one thread). `mlp`: SHA-256 (12 hex) of an MLP's "
+        "weights after 300 AdamW steps (torch only: no project code); `pointnet`: of a small PointNet pre-training "
+        "(project code: compare it only between sections made at the same commit); CPU seconds of the latter (a "
+        "shared machine: treat as ±20 %). One section per processor (`xmodal.runtime.cpu_model`); a rerun replaces "
+        "its own processor's section and keeps the others, so two machines can be compared row by row.", ""]
+
+
+def _sections(text: str) -> dict:
+    """{heading: lines} of the ``## `` sections already in the results file."""
+    out, cur = {}, None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            cur = line[3:].strip()
+            out[cur] = []
+        elif cur is not None:
+            out[cur].append(line)
+    return out
+
+
 def main() -> int:
+    import subprocess as sp
+
+    from xmodal.runtime import cpu_model
+
     rows = []
     for name, env in CONFIGS:
         e = {**os.environ, "TQDM_DISABLE": "1", "OMP_NUM_THREADS": "1", **env}
-        out = subprocess.run([sys.executable, "-c", CHILD], env=e, capture_output=True, text=True, check=True)
+        out = sp.run([sys.executable, "-c", CHILD], env=e, capture_output=True, text=True, check=True)
         rows.append({"configuration": name, **json.loads(out.stdout.strip().splitlines()[-1])})
         print(rows[-1], flush=True)
     base = rows[0]
-    lines = ["# Portable numerics", "", "Each row: a fresh process (one thread). `mlp`: SHA-256 (12 hex) of an MLP's "
-             "weights after 300 AdamW steps; `pointnet`: of a small PointNet pre-training; CPU seconds of the latter "
-             "(a shared machine: treat as ±20 %).", "",
-             "| configuration | torch capability | MLP weights | PointNet weights | PointNet CPU s | same bits as machine default |",
-             "|---|---|---|---|---|---|"]
+    commit = sp.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                    cwd=Path(__file__).resolve().parent).stdout.strip() or "?"
+    body = ["", f"Commit `{commit}`.", "",
+            "| configuration | torch capability | MLP weights | PointNet weights | PointNet CPU s | same bits as machine default |",
+            "|---|---|---|---|---|---|"]
     for r in rows:
         same = "yes" if (r["mlp"], r["pointnet"]) == (base["mlp"], base["pointnet"]) else "no"
-        lines.append(f"| {r['configuration']} | {r['capability']} | `{r['mlp']}` | `{r['pointnet']}` | "
-                     f"{r['pointnet_cpu_s']} | {same} |")
+        body.append(f"| {r['configuration']} | {r['capability']} | `{r['mlp']}` | `{r['pointnet']}` | "
+                    f"{r['pointnet_cpu_s']} | {same} |")
+    body.append("")
     out = Path(__file__).resolve().parent / "results" / "bench_portable_numerics.md"
-    out.write_text("\n".join(lines) + "\n")
+    secs = _sections(out.read_text()) if out.exists() else {}
+    secs[cpu_model()] = body
+    lines = list(HEAD)
+    for head, b in secs.items():
+        lines += [f"## {head}", *b]
+    # across processors: does any configuration give the same MLP bits on two of them?
+    mlps = {}
+    for head, b in secs.items():
+        for line in b:
+            cells = [c.strip() for c in line.split("|")]
+            if len(cells) > 4 and cells[3].startswith("`"):
+                mlps.setdefault(cells[1], {})[head] = cells[3]
+    if len(secs) > 1:
+        lines += ["## Across processors", "", "| configuration | same MLP bits on every processor above |", "|---|---|"]
+        lines += [f"| {c} | {'yes' if len(set(v.values())) == 1 and len(v) == len(secs) else 'no'} |"
+                  for c, v in mlps.items()]
+        lines.append("")
+    out.write_text("\n".join(lines).rstrip("\n") + "\n")
     print(out)
     return 0
 
