@@ -127,3 +127,15 @@ def test_pooled_ablation_runs_bits_equal_serial():
         for k in ("clean", "scan", "hist.loss"):
             np.testing.assert_array_equal(a[k], b[k])
     assert not np.array_equal(arrays[0]["clean"], arrays[1]["clean"])  # the seeds differ
+
+
+def test_first_cell_lists_every_deviation():
+    import json
+    from pathlib import Path
+
+    from xmodal.papers.pic_at_point import DEVIATIONS
+
+    nb = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / "05_pic_at_point.ipynb").read_text())
+    first = "".join(nb["cells"][0]["source"])
+    missing = [d[:40] for d in DEVIATIONS if d not in first]
+    assert not missing, f"the first cell must list paper.DEVIATIONS; missing: {missing}"
