@@ -98,8 +98,10 @@ DEVIATIONS = [
     "τ_global = 0.1 (CrossPoint's NT-Xent τ); loss weights 1 : 1; local pairs per sample M (settings); pose "
     "encoder input = the flattened 4×4 view and projection matrices, a 2-layer MLP to 64-d; 2D heads are "
     "linear, 3D heads Linear–BN–ReLU–Linear.",
-    "Global-only baseline: the cross-modal global term only (CrossPoint's intra-modal term is not implemented), "
-    "with the frozen image encoder (CrossPoint trains its image encoder).",
+    "Global-only baseline: the cross-modal global term only, with the frozen image encoder (CrossPoint trains its "
+    "image encoder). CrossPoint's intra-modal term is an option, `Settings.crosspoint_intra` (NT-Xent between two "
+    "augmented views of each cloud — the project's `pretrain3d.augment`, not CrossPoint's exact transforms — and "
+    "the cross-modal term on their mean embedding, τ = τ_global); no preset switches it on, so no number here uses it.",
     "Evaluation: linear SVM (scikit-learn LinearSVC on standardised features, C chosen on the validation "
     "split, refit on train+val); no fine-tuning, part segmentation or S3DIS (not testable here).",
 ]
