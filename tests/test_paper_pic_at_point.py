@@ -139,3 +139,49 @@ def test_first_cell_lists_every_deviation():
     first = "".join(nb["cells"][0]["source"])
     missing = [d[:40] for d in DEVIATIONS if d not in first]
     assert not missing, f"the first cell must list paper.DEVIATIONS; missing: {missing}"
+
+def test_nt_xent_equals_its_definition():
+    from xmodal.papers.pic_at_point import nt_xent
+
+    g = torch.Generator().manual_seed(0)
+    z1 = torch.nn.functional.normalize(torch.randn(5, 4, generator=g), dim=-1)
+    z2 = torch.nn.functional.normalize(torch.randn(5, 4, generator=g), dim=-1)
+    tau, B = 0.1, 5
+    z = torch.cat([z1, z2]).double()
+    want = 0.0
+    for i in range(2 * B):
+        pos = (i + B) % (2 * B)
+        others = [j for j in range(2 * B) if j != i]
+        num = torch.exp(z[i] @ z[pos] / tau)
+        den = sum(torch.exp(z[i] @ z[j] / tau) for j in others)
+        want += -torch.log(num / den)
+    want = float(want / (2 * B))
+    assert float(nt_xent(z1, z2, tau)) == pytest.approx(want, rel=1e-5)
+    # identical views with orthogonal items: near zero; swapping the views leaves it unchanged
+    e = torch.eye(4)[:3]
+    assert float(nt_xent(e, e, 0.05)) < 1e-6
+    assert float(nt_xent(z2, z1, tau)) == pytest.approx(float(nt_xent(z1, z2, tau)), rel=1e-6)
+    with pytest.raises(ValueError, match="must both be"):
+        nt_xent(z1, z2[:3], tau)
+
+
+def test_crosspoint_intra_option_trains_only_the_global_only_baseline():
+    """The option adds the intra-modal part to global-only (and only there); off, no run sees it."""
+    from xmodal import runtime
+    from xmodal.papers import pic_at_point as pp
+
+    st = pp.Settings.for_scale("ci", 0).with_(shapes_per_category=3, steps=4, seeds=(0, 1, 2))
+    with runtime.use("ci"):
+        ds, tr, bank = pp.load_world(st)
+        _, h_off = pp.pretrain("global-only", 0, ds, tr, bank, st, progress_bar=False)
+        on = st.with_(crosspoint_intra=True)
+        m_on, h_on = pp.pretrain("global-only", 0, ds, tr, bank, on, progress_bar=False)
+        _, h_on2 = pp.pretrain("global-only", 0, ds, tr, bank, on, progress_bar=False)
+        _, h_full = pp.pretrain("local+global + pose", 0, ds, tr, bank, on, progress_bar=False)
+    a_off, a_on, a_on2 = h_off.as_arrays(""), h_on.as_arrays(""), h_on2.as_arrays("")
+    assert "part.intra" not in a_off and "part.intra" in a_on and "part.intra" not in h_full.as_arrays("")
+    np.testing.assert_array_equal(a_on["loss"], a_on2["loss"])  # seeded: same bits twice
+    # the total is global + weight × intra, and the intra term starts near its chance level ln(2B − 1)
+    np.testing.assert_allclose(a_on["loss"], a_on["part.global"] + a_on["part.intra"], rtol=1e-5)
+    assert abs(a_on["part.intra"][0] - np.log(2 * st.batch - 1)) < 1.0
+    assert not np.array_equal(a_off["loss"], a_on["loss"])

@@ -17,14 +17,16 @@ from ...runtime import numerics_key
 from ...seed import make_rng, make_torch_generator, seeded_init
 from ...train import TrainConfig, fit
 from .correspondence import sample_pixel_features, view_bank
-from .model import PicAtPoint, count_parameters, global_loss, local_loss
+from ...encoders.pretrain3d import augment
+from .model import PicAtPoint, count_parameters, global_loss, local_loss, nt_xent
 from .settings import VARIANTS
 
 __all__ = ["load_world", "scan_variant", "pretrain", "global_features", "svm_accuracy", "evaluate_variant", "variant_arrays",
            "run_ablations", "parameter_table", "summary_table", "run"]
 
 _CODE = ("xmodal.papers.pic_at_point.model", "xmodal.papers.pic_at_point.pipeline",
-         "xmodal.papers.pic_at_point.correspondence", "xmodal.encoders.pointcloud", "xmodal.train", "xmodal.contrastive")
+         "xmodal.papers.pic_at_point.correspondence", "xmodal.encoders.pointcloud", "xmodal.encoders.pretrain3d",
+         "xmodal.train", "xmodal.contrastive")
 
 
 def load_world(settings):
@@ -114,14 +116,30 @@ def pretrain(variant: str, seed: int, ds, tr, bank, settings, progress_bar: bool
     view_t = torch.from_numpy(np.asarray(bank["view"], np.float32))
     proj_t = torch.from_numpy(np.asarray(bank["proj"], np.float32))
     g = make_torch_generator(seed, "pic_at_point", "pairs")
+    # CrossPoint's intra-modal term (an option of the global-only baseline): its own random stream, so the
+    # other variants' draws are those of a run without it
+    intra = bool(settings.crosspoint_intra) and cfg_v["glob"] and not cfg_v["local"]
+    g_aug = make_torch_generator(seed, "pic_at_point", "intra") if intra else None
+    normalize = torch.nn.functional.normalize
 
     def loss_fn(b_idx, step):
         pts, vis, uv, v, items = _batch_tensors(b_idx, tr, ds, bank, settings, g, n_views)
-        per_point, glob = model.backbone.forward_features(pts)
         parts, loss = {}, 0.0
+        if intra:
+            # two augmented views through the backbone and the 3D head; NT-Xent between them, and the
+            # cross-modal term on their mean (CrossPoint's objective, the image side frozen here)
+            B = len(pts)
+            views2 = torch.cat([augment(pts, g_aug), augment(pts, g_aug)])
+            h = model.global_head_3d(model.backbone.forward_features(views2)[1])
+            parts["intra"] = nt_xent(normalize(h[:B], dim=-1), normalize(h[B:], dim=-1), settings.tau_global)
+            loss = loss + settings.intra_weight * parts["intra"]
+            z3 = normalize(0.5 * (h[:B] + h[B:]), dim=-1)
+        else:
+            per_point, glob = model.backbone.forward_features(pts)
         if cfg_v["glob"]:
-            z3 = torch.nn.functional.normalize(model.global_head_3d(glob), dim=-1)
-            z2 = torch.nn.functional.normalize(model.global_head_2d(torch.from_numpy(bank["pooled"][items, v])), dim=-1)
+            if not intra:
+                z3 = normalize(model.global_head_3d(glob), dim=-1)
+            z2 = normalize(model.global_head_2d(torch.from_numpy(bank["pooled"][items, v])), dim=-1)
             parts["global"] = global_loss(z3, z2, settings.tau_global)
             loss = loss + settings.w_global * parts["global"]
         if cfg_v["local"]:

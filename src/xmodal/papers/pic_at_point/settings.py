@@ -30,7 +30,9 @@ class Settings:
     features (the first ones: the world's points are i.i.d. surface samples); pairs: local pairs M per sample;
     dgcnn_*: backbone sizes; proj_dim: d of both heads; tau_local / tau_global: fixed temperatures;
     steps, batch, lr: pre-training budget (Adam + cosine); seeds: pre-training seeds (≥ 3);
-    svm_C: the LinearSVC grid (chosen on val); scan_*: the scan-like variant.
+    svm_C: the LinearSVC grid (chosen on val); scan_*: the scan-like variant; crosspoint_intra: give the
+    global-only baseline CrossPoint's intra-modal term too (NT-Xent between two augmented views of each cloud,
+    the cross-modal term on their mean embedding; an option, off in every preset); intra_weight: its weight.
     """
 
     scale: str
@@ -62,6 +64,8 @@ class Settings:
     scan_noise: float = 0.01
     scan_floor_frac: float = 0.1
     scan_distractor_frac: float = 0.1
+    crosspoint_intra: bool = False
+    intra_weight: float = 1.0
 
     @classmethod
     def for_scale(cls, scale: str, seed: int = 0) -> "Settings":
