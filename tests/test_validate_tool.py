@@ -49,3 +49,8 @@ def test_missing_claims_and_timing_claims():
     timing = {"claims": [{"id": "x-1", "verdict": "reproduced", "timing": True, "numbers": {"s": 1.0}}]}
     fresh = {"claims": [{"id": "x-1", "verdict": "reproduced", "timing": True, "numbers": {"s": 9.0}}]}
     assert validate.check_topic(timing, fresh, {}) == []
+    other = {"claims": [{"id": "x-1", "verdict": "partly reproduced", "timing": True, "numbers": {"s": 9.0}}]}
+    notes = []
+    assert validate.check_topic(timing, other, {}, notes) == []
+    assert notes == ["x-1 (timing, machine-dependent; not compared): verdict 'partly reproduced' here, "
+                     "committed 'reproduced'"]

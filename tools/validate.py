@@ -2,7 +2,8 @@
 
 For every ``<topic>/results.json`` of the committed reports and of the fresh run:
 
-- every claim's verdict must be equal;
+- every claim's verdict must be equal (a timing claim's — one run's wall-clock speeds, machine-dependent by its
+  own rule — is printed as a note when it differs, not compared);
 - every headline number must agree: when the committed claim also reports ``<name>_lo`` and ``<name>_hi``
   (its interval over training seeds), the fresh value must lie inside that interval widened to the interval of
   a *difference* of two independent means: each side's half-width × √2 (the fresh run is a second draw of the
@@ -36,9 +37,11 @@ def _tolerance(tol: dict, cid: str, name: str) -> dict:
     return out
 
 
-def check_topic(committed: dict, fresh: dict, tol: dict) -> list[str]:
-    """Differences that fail validation (empty when the fresh run reproduces the committed one)."""
+def check_topic(committed: dict, fresh: dict, tol: dict, notes: list | None = None) -> list[str]:
+    """Differences that fail validation (empty when the fresh run reproduces the committed one); what is
+    reported but not compared (timing claims) is appended to ``notes``."""
     problems = []
+    notes = [] if notes is None else notes
     new = {c["id"]: c for c in fresh.get("claims", [])}
     for c in committed.get("claims", []):
         cid = c["id"]
@@ -46,10 +49,15 @@ def check_topic(committed: dict, fresh: dict, tol: dict) -> list[str]:
             problems.append(f"{cid}: missing from the fresh run")
             continue
         f = new[cid]
+        if c.get("timing"):
+            # a speed claim: wall-clock measurements of one run on one machine (and of what it has installed,
+            # e.g. libLLVM for Mitsuba's llvm variant) — its verdict is machine-dependent by its own rule
+            if f["verdict"] != c["verdict"]:
+                notes.append(f"{cid} (timing, machine-dependent; not compared): verdict {f['verdict']!r} here, "
+                             f"committed {c['verdict']!r}")
+            continue
         if f["verdict"] != c["verdict"]:
             problems.append(f"{cid}: verdict {f['verdict']!r}, committed {c['verdict']!r}")
-        if c.get("timing"):
-            continue  # a speed claim: its numbers are wall-clock measurements of one run
         nums, fnums = c.get("numbers") or {}, f.get("numbers") or {}
         for name, want in nums.items():
             if not isinstance(want, (int, float)) or name.endswith(("_lo", "_hi")):
@@ -97,8 +105,11 @@ def main() -> int:
             continue
         tfile = ROOT / "tests" / "expected" / f"{topic}.default.json"
         tol = json.loads(tfile.read_text()).get("tolerances", {}) if tfile.exists() else {}
+        notes = []
         problems = check_topic(json.loads((a.committed / topic / "results.json").read_text()),
-                               json.loads(fresh.read_text()), tol)
+                               json.loads(fresh.read_text()), tol, notes)
+        for n in notes:
+            print(f"validate: {topic}: note: {n}")
         if problems:
             bad += 1
             print(f"validate: {topic}: {len(problems)} difference(s)\n  " + "\n  ".join(problems))
