@@ -5,10 +5,12 @@ For every ``<topic>/results.json`` of the committed reports and of the fresh run
 - every claim's verdict must be equal (a timing claim's — one run's wall-clock speeds, machine-dependent by its
   own rule — is printed as a note when it differs, not compared);
 - every headline number must agree: when the committed claim also reports ``<name>_lo`` and ``<name>_hi``
-  (its interval over training seeds), the fresh value must lie inside that interval widened to the interval of
-  a *difference* of two independent means: each side's half-width × √2 (the fresh run is a second draw of the
-  training noise — on another CPU kernel path every seed trains differently — and a 95 % interval of one mean
-  holds another run's mean only ~83–91 % of the time with 3–5 seeds); otherwise it must be
+  (its interval over training seeds), the fresh value is a second draw of the training noise (on another
+  processor or kernel path every seed trains differently), so the two means are compared by the interval of
+  their *difference*: committed mean ± k·√(h_committed² + h_fresh²) per side, h the half-widths of the two runs'
+  seed intervals (√2·h_committed when the fresh run has none). k is Bonferroni's factor for the m interval
+  checks of the topic (z at 1 − 0.05/2m over z at 0.975: about 1.8 for 100 numbers), so that a whole topic,
+  not each of its numbers, has a 5 % chance of a false alarm. Otherwise the number must be
   within the tolerance of ``tests/expected/<topic>.default.json`` (``tolerances`` block, same format as the
   ci expectations: ``default``, ``<claim>/*``, ``<claim>/<name>``), or within abs 1e-9 / rel 1e-9
   (pure math) when the file does not set one.
@@ -25,9 +27,32 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PURE = {"abs": 1e-9, "rel": 1e-9}
-#: a committed seed interval's half-widths are widened by this factor: the 95 % interval of the difference of two
-#: independent means of equal noise and seeds is √2 times as wide as either mean's
+#: without a fresh interval, a committed seed interval's half-widths are widened by this factor: the 95 % interval
+#: of the difference of two independent means of equal noise and seeds is √2 times as wide as either mean's
 WIDEN = math.sqrt(2.0)
+
+
+def family_factor(m: int, level: float = 0.05) -> float:
+    """How much wider than a 95 % interval an interval must be for m of them at once to hold with probability
+    1 − level (Bonferroni: z at 1 − level / 2m over z at 0.975); 1 for m ≤ 1."""
+    from statistics import NormalDist
+
+    if m <= 1:
+        return 1.0
+    z = NormalDist().inv_cdf
+    return z(1 - level / (2 * m)) / z(0.975)
+
+
+def _band(want, lo, hi, got, flo, fhi, k):
+    """Accepted range for the fresh value: the committed mean ± k·√(h_committed² + h_fresh²) on each side (the
+    interval of a difference of two independent means, each with its own seed interval), or ± k·√2·h_committed
+    when the fresh run has no interval."""
+    hl, hh = max(want - lo, 0.0), max(hi - want, 0.0)
+    if isinstance(flo, (int, float)) and isinstance(fhi, (int, float)):
+        # the fresh interval's side that faces the committed value
+        fl, fh = max(got - flo, 0.0), max(fhi - got, 0.0)
+        return want - k * math.hypot(hl, fh), want + k * math.hypot(hh, fl)
+    return want - k * WIDEN * hl, want + k * WIDEN * hh
 
 
 def _tolerance(tol: dict, cid: str, name: str) -> dict:
@@ -40,7 +65,7 @@ def _tolerance(tol: dict, cid: str, name: str) -> dict:
 def check_topic(committed: dict, fresh: dict, tol: dict, notes: list | None = None) -> list[str]:
     """Differences that fail validation (empty when the fresh run reproduces the committed one); what is
     reported but not compared (timing claims) is appended to ``notes``."""
-    problems = []
+    problems, checks = [], []
     notes = [] if notes is None else notes
     new = {c["id"]: c for c in fresh.get("claims", [])}
     for c in committed.get("claims", []):
@@ -58,21 +83,25 @@ def check_topic(committed: dict, fresh: dict, tol: dict, notes: list | None = No
             continue
         if f["verdict"] != c["verdict"]:
             problems.append(f"{cid}: verdict {f['verdict']!r}, committed {c['verdict']!r}")
-        nums, fnums = c.get("numbers") or {}, f.get("numbers") or {}
-        for name, want in nums.items():
-            if not isinstance(want, (int, float)) or name.endswith(("_lo", "_hi")):
-                continue
-            got = fnums.get(name)
-            if got is None:
-                problems.append(f"{cid}: number {name!r} missing from the fresh run")
-                continue
-            lo, hi = nums.get(f"{name}_lo"), nums.get(f"{name}_hi")
-            if isinstance(lo, (int, float)) and isinstance(hi, (int, float)):
-                a, b = want - WIDEN * max(want - lo, 0.0), want + WIDEN * max(hi - want, 0.0)
-                if not a <= got <= b:
-                    problems.append(f"{cid}: {name} = {got:.6g} outside the committed interval [{lo:.6g}, {hi:.6g}] "
-                                    f"widened for a second run, [{a:.6g}, {b:.6g}]")
-                continue
+        nums = c.get("numbers") or {}
+        checks += [(cid, name, want, nums, f.get("numbers") or {}) for name, want in nums.items()
+                   if isinstance(want, (int, float)) and not name.endswith(("_lo", "_hi"))]
+    # the topic's interval-checked numbers are judged at once: Bonferroni over the m of them
+    has_iv = lambda nums, name: all(isinstance(nums.get(f"{name}_{e}"), (int, float)) for e in ("lo", "hi"))
+    m = sum(has_iv(nums, name) for _, name, _, nums, _ in checks)
+    k = family_factor(m)
+    for cid, name, want, nums, fnums in checks:
+        got = fnums.get(name)
+        if got is None:
+            problems.append(f"{cid}: number {name!r} missing from the fresh run")
+        elif has_iv(nums, name):
+            lo, hi = nums[f"{name}_lo"], nums[f"{name}_hi"]
+            a, b = _band(want, lo, hi, got, fnums.get(f"{name}_lo"), fnums.get(f"{name}_hi"), k)
+            if not a <= got <= b:
+                problems.append(f"{cid}: {name} = {got:.6g} outside the committed interval [{lo:.6g}, {hi:.6g}] "
+                                f"combined with the fresh one for a difference of two means, x{k:.2f} for {m} "
+                                f"intervals at once: [{a:.6g}, {b:.6g}]")
+        else:
             t = _tolerance(tol, cid, name)
             if not math.isclose(got, want, rel_tol=t["rel"], abs_tol=t["abs"]):
                 problems.append(f"{cid}: {name} = {got!r}, committed {want!r} (abs {t['abs']}, rel {t['rel']})")
