@@ -6,7 +6,8 @@ import textwrap
 
 import pytest
 
-from xmodal.parallel import default_workers, parallel_map
+from xmodal.parallel import default_workers, fill_cache, parallel_map
+from xmodal.runtime import env_int
 
 _STATE = {}
 
@@ -62,3 +63,37 @@ def test_default_workers(monkeypatch):
     monkeypatch.setenv("XMODAL_WORKERS", "zero")
     with pytest.raises(ValueError, match="XMODAL_WORKERS"):
         default_workers()
+
+    monkeypatch.setenv("XMODAL_WORKERS", "0")
+    with pytest.raises(ValueError, match=r"XMODAL_WORKERS must be a whole number >= 1, got '0'"):
+        default_workers()
+
+
+def test_env_int(monkeypatch):
+    monkeypatch.delenv("XMODAL_TEST_INT", raising=False)
+    assert env_int("XMODAL_TEST_INT", 7, 0) == 7
+    monkeypatch.setenv("XMODAL_TEST_INT", "  ")
+    assert env_int("XMODAL_TEST_INT", 7, 0) == 7      # blank is unset
+    monkeypatch.setenv("XMODAL_TEST_INT", " 3 ")
+    assert env_int("XMODAL_TEST_INT", 7, 0) == 3
+    for bad in ("-1", "2.5", "two"):
+        monkeypatch.setenv("XMODAL_TEST_INT", bad)
+        with pytest.raises(ValueError, match=rf"XMODAL_TEST_INT must be a whole number >= 0 \(x\), got '{bad}'"):
+            env_int("XMODAL_TEST_INT", 7, 0, " (x)")
+
+
+def test_fill_cache_runs_only_the_jobs_left_in_the_pool_in_the_given_order():
+    jobs = [5, 1, 4, 2, 3]
+    done = {1}
+    out = fill_cache(jobs, lambda j: j in done, _job, 2, desc="t", order=lambda j: -j, initializer=_init,
+                     initargs=("pool",))
+    assert sorted(out) == [0, 2, 3, 4]                       # indices in jobs of the jobs not done
+    assert {i: out[i][0] for i in out} == {0: 25, 2: 16, 3: 4, 4: 9}
+    assert {o[1] for o in out.values()} == {"pool"}
+
+
+def test_fill_cache_leaves_a_single_job_or_one_worker_to_the_caller():
+    calls = []
+    assert fill_cache([1, 2], lambda j: j == 1, calls.append, 2, desc="t") == {}   # one job left
+    assert fill_cache([1, 2, 3], lambda j: False, calls.append, 1, desc="t") == {}  # one worker
+    assert calls == []

@@ -25,22 +25,15 @@ from pathlib import Path
 
 from .progress import progress
 
-__all__ = ["parallel_map", "default_workers"]
+__all__ = ["parallel_map", "fill_cache", "default_workers"]
 
 
 def default_workers(n_jobs: int | None = None) -> int:
     """``min(2, cpu_count, n_jobs)`` (at least 1): the machine this project budgets for has 2 cores and one
     thread per process was measured fastest; ``$XMODAL_WORKERS`` overrides."""
-    env = os.environ.get("XMODAL_WORKERS", "").strip()
-    if env:
-        try:
-            w = int(env)
-        except ValueError:
-            raise ValueError(f"XMODAL_WORKERS must be a positive integer, got {env!r}") from None
-        if w < 1:
-            raise ValueError(f"XMODAL_WORKERS must be a positive integer, got {env!r}")
-    else:
-        w = min(2, os.cpu_count() or 1)
+    from .runtime import env_int
+
+    w = env_int("XMODAL_WORKERS", min(2, os.cpu_count() or 1), 1)
     return max(1, min(w, n_jobs)) if n_jobs is not None else w
 
 
@@ -151,3 +144,25 @@ def parallel_map(fn, jobs: list, workers: int, desc: str, unit: str = "job", ini
     if initializer is not None:
         initializer(*initargs)
     return [fn(j) for j in progress(jobs, desc=desc, unit=unit)]
+
+
+def fill_cache(jobs: list, is_done, fn, workers: int | None = None, *, desc: str, unit: str = "job", order=None,
+               initializer=None, initargs: tuple = ()) -> dict:
+    """Run ``fn`` in a pool over the jobs that ``is_done(job)`` says are not cached yet; ``{index in jobs: result}``.
+
+    ``fn`` writes its job's cache entries (the caller then reads every job, cached or just run, in its own
+    order). Nothing runs here when fewer than two jobs are left or ``workers`` (default
+    :func:`default_workers` of the jobs left) is 1: the caller computes them itself, as a serial run would.
+    ``order``: an optional sort key for the jobs left (e.g. the longest first, so the workers end together);
+    each job is seeded by its own arguments, so the order changes no bits.
+    """
+    jobs = list(jobs)
+    todo = [i for i, j in enumerate(jobs) if not is_done(j)]
+    workers = default_workers(len(todo)) if workers is None else workers
+    if workers < 2 or len(todo) < 2:
+        return {}
+    if order is not None:
+        todo.sort(key=lambda i: order(jobs[i]))
+    out = parallel_map(fn, [jobs[i] for i in todo], workers, desc=desc, unit=unit, initializer=initializer,
+                       initargs=initargs)
+    return dict(zip(todo, out))

@@ -18,7 +18,26 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-__all__ = ["Runtime", "resolve", "use", "apply", "pick_device", "numerics_environment", "numerics_key", "cpu_model"]
+__all__ = ["Runtime", "resolve", "use", "apply", "pick_device", "numerics_environment", "numerics_key", "cpu_model",
+           "env_int"]
+
+
+def env_int(name: str, default: int, minimum: int, meaning: str = "") -> int:
+    """The whole number in ``$name``, or ``default`` when it is unset or blank.
+
+    A value that is not a whole number ``>= minimum`` raises ``ValueError`` naming the variable and the value
+    (``meaning`` is appended to the rule, e.g. ``" (0: machine default)"``). ``default`` is not checked here.
+    """
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        n = int(raw)
+    except ValueError:
+        n = None
+    if n is None or n < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}{meaning}, got {raw!r}")
+    return n
 
 
 @dataclass(frozen=True)
@@ -56,12 +75,7 @@ def pick_device(want: str = "cpu") -> str:
 
 
 def _threads(want: int) -> int:
-    env = os.environ.get("XMODAL_THREADS", "").strip()
-    n = want if env == "" else env
-    try:
-        n = int(n)
-    except ValueError:
-        raise ValueError(f"XMODAL_THREADS must be a whole number >= 0 (0: machine default), got {env!r}") from None
+    n = env_int("XMODAL_THREADS", want, 0, " (0: machine default)")
     if n < 0:
         raise ValueError(f"threads must be >= 0 (0: machine default), got {n}")
     return n

@@ -650,7 +650,7 @@ def encoder_runs(jobs, dataset, scale: str, targets: dict | None = None, workers
     :func:`default_targets` (computed once, here).
     """
     from ..cache import is_cached
-    from ..parallel import parallel_map
+    from ..parallel import fill_cache
 
     jobs = [(str(a), str(m), int(s)) for a, m, s in jobs]
     if isinstance(workers, bool) or int(workers) != workers or workers < 1:
@@ -664,14 +664,9 @@ def encoder_runs(jobs, dataset, scale: str, targets: dict | None = None, workers
         targets = default_targets(dataset)
     tg = lambda m: targets if m == "multimodal" else None
     if workers > 1:
-        todo = []
-        for a, m, s in jobs:
-            *_, params = _build_params(a, m, dataset, scale, s, tg(m), settings.get((a, m)))
-            if not is_cached("embed3d", params):
-                todo.append((a, m, s))
-        if len(todo) > 1:
-            init = (np.asarray(dataset.points), np.asarray(dataset.split), targets, scale)
-            parallel_map(_pool_job, [(a, m, s, settings.get((a, m))) for a, m, s in todo], workers,
-                         desc="3D pre-training", unit="run", initializer=_pool_init, initargs=init)
+        fill_cache([(a, m, s, settings.get((a, m))) for a, m, s in jobs],
+                   lambda j: is_cached("embed3d", _build_params(j[0], j[1], dataset, scale, j[2], tg(j[1]), j[3])[-1]),
+                   _pool_job, workers, desc="3D pre-training", unit="run", initializer=_pool_init,
+                   initargs=(np.asarray(dataset.points), np.asarray(dataset.split), targets, scale))
     return [encoder_run(a, m, dataset, scale, seed=s, targets=tg(m), settings=settings.get((a, m)))
             for a, m, s in jobs]

@@ -270,19 +270,15 @@ def run_ablations(ds, tr, bank, scan, settings, variants=None, progress_bar: boo
     under the scale's runtime policy, writing the usual cache entries; the cached ones are scored here. Runs
     are seeded by (variant, seed) alone and the SVMs are deterministic, so the bits equal a serial run's
     (tested)."""
-    from ...parallel import default_workers, parallel_map
+    from ...parallel import fill_cache
 
     jobs = [(v, int(s)) for v in (variants or list(VARIANTS)) for s in settings.seeds]
-    todo = [j for j in jobs if not _is_cached(*j, ds, settings)]
-    workers = default_workers(len(todo)) if workers is None else workers
-    done = {}
-    if workers > 1 and len(todo) > 1:
-        # the longest runs first (trained variants before random-init), so the two workers end together
-        todo.sort(key=lambda j: not VARIANTS[j[0]]["train"])
-        rows = parallel_map(_pool_job, todo, workers, desc="pre-training runs", unit="run", initializer=_pool_init,
-                            initargs=(settings,))
-        done = {j: r for j, r in zip(todo, rows)}
-    rows = [done.get((v, s)) or evaluate_variant(v, s, ds, tr, bank, scan, settings, progress_bar) for v, s in jobs]
+    # the longest runs first (trained variants before random-init), so the two workers end together
+    done = fill_cache(jobs, lambda j: _is_cached(*j, ds, settings), _pool_job, workers, desc="pre-training runs",
+                      unit="run", order=lambda j: not VARIANTS[j[0]]["train"], initializer=_pool_init,
+                      initargs=(settings,))
+    rows = [done.get(i) or evaluate_variant(v, s, ds, tr, bank, scan, settings, progress_bar)
+            for i, (v, s) in enumerate(jobs)]
     return pd.DataFrame(rows)
 
 

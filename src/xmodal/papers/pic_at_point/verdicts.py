@@ -22,14 +22,15 @@ def _vs(runs, col, others):
     a = _per_seed(runs, FULL, col)
     outs, ev, nums = [], [], {f"{col}_full": float(a.mean())}
     for o in others:
-        res, iv = compare(a, _per_seed(runs, o, col), MARGIN)
-        res0 = compare(a, _per_seed(runs, o, col), 0.0)[0]
+        b = _per_seed(runs, o, col)
+        res, iv = compare(a, b, MARGIN)
+        res0 = compare(a, b, 0.0)[0]  # the same interval, read against margin 0 (printed when it differs)
         outs.append(res)
         ev.append(f"vs {o}: Δ = {100 * iv.mean:+.1f} pp [{100 * iv.lo:+.1f}, {100 * iv.hi:+.1f}] → {res}"
                   + (f" (at margin 0: {res0})" if res0 != res else ""))
         key = o.replace("+", "").replace(" ", "_").replace(",", "")
         nums[f"delta_{key}"] = float(iv.mean)
-        nums[f"{col}_{key}"] = float(_per_seed(runs, o, col).mean())
+        nums[f"{col}_{key}"] = float(b.mean())
     return outs, "; ".join(ev) + f" (n = {len(a)} seeds, margin ±{100 * MARGIN:g} pp)", nums
 
 

@@ -329,14 +329,10 @@ def _cost(job) -> float:
 
 def _pool(jobs: list, feats: PairFeatures, settings: Settings, device, workers: int | None, desc: str) -> None:
     """Fill the caches of the jobs not cached yet, in a pool of ``workers`` processes (nothing with one)."""
-    from ...parallel import default_workers, parallel_map
+    from ...parallel import fill_cache
 
-    todo = [j for j in jobs if not _evaluated(j, feats, device)]
-    workers = default_workers(len(todo)) if workers is None else workers
-    if workers > 1 and len(todo) > 1:
-        todo.sort(key=_cost, reverse=True)
-        parallel_map(_pool_job, todo, workers, desc=desc, unit="head", initializer=_pool_init,
-                     initargs=(feats, settings.scale, str(device)))
+    fill_cache(jobs, lambda j: _evaluated(j, feats, device), _pool_job, workers, desc=desc, unit="head",
+               order=lambda j: -_cost(j), initializer=_pool_init, initargs=(feats, settings.scale, str(device)))
 
 
 def _row(tr: Trained) -> dict:
