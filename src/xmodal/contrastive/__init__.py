@@ -1,6 +1,6 @@
-"""Contrastive similarities and losses: symmetric InfoNCE, random Fourier features, WPCE (paper 02)."""
+"""Contrastive similarities and losses: symmetric InfoNCE, NT-Xent, random Fourier features, WPCE (paper 02)."""
 from .heads import CLIPHead, LogitScale, WPCEHead
-from .losses import info_nce
+from .losses import info_nce, nt_xent
 from .tokens import gather_packed, pack_tokens
 from .rff import KERNELS, RFF, exact_kernel, imq_kernel, imq_radius_pdf, rbf_kernel
 from .wpce import (
@@ -13,6 +13,7 @@ from .wpce import (
 
 __all__ = [
     "info_nce",
+    "nt_xent",
     "RFF",
     "KERNELS",
     "rbf_kernel",

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from ...contrastive import info_nce
+from ...contrastive import info_nce, nt_xent  # nt_xent: re-exported here (CrossPoint's intra-modal term)
 from ...encoders.pointcloud import DGCNN
 
 __all__ = ["PoseEncoder", "PicAtPoint", "count_parameters", "local_loss", "global_loss", "nt_xent"]
@@ -82,21 +82,6 @@ def global_loss(z3: torch.Tensor, z2: torch.Tensor, tau: float) -> torch.Tensor:
 def local_loss(z3: torch.Tensor, z2: torch.Tensor, tau: float) -> torch.Tensor:
     """Symmetric InfoNCE of normalised (B·M, d) point and pixel embeddings at temperature ``tau``."""
     return info_nce(z3 @ z2.T / tau)
-
-
-def nt_xent(z1: torch.Tensor, z2: torch.Tensor, tau: float) -> torch.Tensor:
-    """NT-Xent (SimCLR; CrossPoint's intra-modal loss) of two normalised (B, d) views of the same B items.
-
-    Over the 2B embeddings z = [z1; z2], row i's positive is its other view (i ± B) and its negatives are the
-    other 2B − 2 embeddings (itself excluded): loss = mean_i −log softmax_{j ≠ i}(z_i · z_j / τ)_{pos(i)}.
-    """
-    if z1.shape != z2.shape or z1.ndim != 2:
-        raise ValueError(f"z1 and z2 must both be (B, d), got {tuple(z1.shape)} and {tuple(z2.shape)}")
-    B = z1.shape[0]
-    z = torch.cat([z1, z2])
-    sim = (z @ z.T / tau).masked_fill(torch.eye(2 * B, dtype=torch.bool, device=z.device), float("-inf"))
-    target = torch.cat([torch.arange(B, 2 * B), torch.arange(B)]).to(z.device)
-    return F.cross_entropy(sim, target)
 
 
 def count_parameters(module) -> int:
