@@ -69,7 +69,27 @@ def ci_outcomes(topic: str) -> dict | None:
     out = {}
     for c in data.get("claims", []):
         nums = {k: (math.nan if v is None else v) for k, v in c.get("numbers", {}).items()}
-        out[c["id"]] = SimpleNamespace(id=c["id"], verdict=c["verdict"], evidence=c.get("evidence", ""), numbers=nums)
+        out[c["id"]] = SimpleNamespace(id=c["id"], verdict=c["verdict"], evidence=c.get("evidence", ""), numbers=nums,
+                                       ours=c.get("our_value", ""))
+    return out
+
+
+def ci_tables(topic: str, names) -> dict | None:
+    """``{name: DataFrame}`` of the tables notebook ``topic`` just wrote as ``<name>.csv`` under
+    ``$XMODAL_CI_RESULTS/<topic>/`` (make test's cold ``ci`` run), or ``None`` when ``XMODAL_CI_RESULTS`` is
+    unset (the caller computes them). A missing table is an error, never a silent fall-back."""
+    root = os.environ.get("XMODAL_CI_RESULTS", "").strip()
+    if not root:
+        return None
+    import pandas as pd
+
+    out = {}
+    for name in names:
+        path = Path(root) / topic / f"{name}.csv"
+        if not path.is_file():
+            pytest.fail(f"XMODAL_CI_RESULTS={root}: {path} is missing — the ci notebook run did not write it "
+                        "(unset XMODAL_CI_RESULTS to compute it here instead)")
+        out[name] = pd.read_csv(path)
     return out
 
 

@@ -166,6 +166,26 @@ def test_torchvision_stack_imports():
     assert _compat.ensure_torchvision() in (True, False)  # idempotent
 
 
+def test_compat_step_runs_lazily_at_the_first_torchvision_import():
+    """``import xmodal`` leaves torchvision unimported (≈3 s per process); the first ``import open_clip`` after
+    it still works, through the import hook, and the package then looks normally imported."""
+    import subprocess
+    import sys
+
+    code = ("import sys, xmodal\n"
+            "assert 'torchvision' not in sys.modules and 'torch' not in sys.modules\n"
+            "import importlib.util; assert importlib.util.find_spec('torchvision') is not None\n"  # an availability check (transformers) leaves the hook in place
+            "import open_clip, torchvision\n"
+            "from xmodal import _compat\n"
+            "assert not any(isinstance(f, _compat._LazyStep) for f in sys.meta_path)\n"
+            "assert type(torchvision.__loader__).__name__ == 'SourceFileLoader' and torchvision.__spec__.loader is torchvision.__loader__\n"
+            "assert callable(open_clip.create_model)\n"
+            "print(_compat.TORCHVISION_PATCHED)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.strip() in ("True", "False")
+
+
 def test_compat_step_does_not_hide_other_errors(monkeypatch):
     """Only the exact 'operator torchvision::<known op> does not exist' error is handled."""
     from xmodal import _compat

@@ -7,6 +7,7 @@ The ci study reuses the on-disk caches the notebook fills (world, frozen feature
 cold cache the first run builds them (about a minute), later runs take seconds.
 """
 from dataclasses import replace
+from types import SimpleNamespace
 
 import nbformat
 import numpy as np
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 
 import xmodal.papers.platos_cave as pc
+import _expected
 from _expected import check
 
 TOPIC = "01_platos_cave"
@@ -399,14 +401,35 @@ def test_text_projection_learns_pairing(tmp_cache):
 # ------------------------------------------------------------------------------------------------
 # the ci study, once (module fixture; cached features)
 # ------------------------------------------------------------------------------------------------
+_TABLES = ("cka", "table1_runs", "fig4_subspace_dim", "fig5_anchors", "fig6_pairs")
+
+
 @pytest.fixture(scope="module")
 def study():
-    return pc.run(pc.Settings.for_scale("ci"), progress_bar=False)
+    """The ci study as the tests read it: the (cached) features, and the tables notebook 01 just wrote under
+    make test (``$XMODAL_CI_RESULTS``, the cold ci run: not computed twice); with ``XMODAL_CI_RESULTS`` unset,
+    the whole study computed here (``results``), its tables summarised as the notebook does."""
+    settings = pc.Settings.for_scale("ci")
+    tables = _expected.ci_tables(TOPIC, _TABLES)
+    if tables is None:
+        R = pc.run(settings, progress_bar=False)
+        tables = {"cka": R.cka, "table1_runs": R.runs, "fig6_pairs": R.geometry,
+                  "fig4_subspace_dim": pc.summarise(R.dsweep, by=("protocol", "d", "method")),
+                  "fig5_anchors": pc.summarise(R.asweep, by=("n_anchors", "method"))}
+        return SimpleNamespace(settings=settings, features=R.features, results=R, **tables)
+    from xmodal import runtime
+    from xmodal.data import world_dataset
+
+    with runtime.use("ci"):
+        feats = pc.encode_all(world_dataset("ci", seed=settings.seed), settings, progress_bar=False)
+    return SimpleNamespace(settings=settings, features=feats, results=None, **tables)
 
 
 @pytest.fixture(scope="module")
 def outcomes(study):
-    return {o.id: o for o in pc.judge_all(study)}
+    """The ci outcomes notebook 01 wrote (``$XMODAL_CI_RESULTS``), else judged on the study computed here."""
+    got = _expected.ci_outcomes(TOPIC)
+    return got if got is not None else {o.id: o for o in pc.judge_all(study.results)}
 
 
 def test_features_shapes(study):
@@ -430,14 +453,24 @@ def test_cka_chance_levels(study):
 
 def test_sweep_grids(study):
     n_max = int((study.features.split <= 1).sum())
-    assert sorted(set(study.asweep.n_anchors)) == [45, 90, 180, n_max]
-    assert set(study.runs.protocol) == set(pc.PROTOCOLS) and set(study.dsweep.protocol) == set(pc.PROTOCOLS)
-    assert (study.asweep.d <= study.asweep.n_anchors - 1).all()
-    assert sorted(set(study.dsweep.d)) == [5, 10, 20, 50, 100, 200] and set(study.dsweep.method) == set(pc.SUB)
+    assert sorted(set(study.fig5_anchors.n_anchors)) == [45, 90, 180, n_max]
+    assert set(study.fig5_anchors.method) == set(pc.SUB)
+    runs = study.table1_runs
+    assert set(runs.protocol) == set(pc.PROTOCOLS) and set(study.fig4_subspace_dim.protocol) == set(pc.PROTOCOLS)
+    assert (runs.d <= runs.n_anchors - 1).all()
+    assert sorted(set(study.fig4_subspace_dim.d)) == [5, 10, 20, 50, 100, 200]
+    assert set(study.fig4_subspace_dim.method) == set(pc.SUB)
+
+
+def test_anchor_sweep_caps_d_below_the_anchor_count(study):
+    """d = min(settings.d, n_anchors − 1) at every grid point (one seed, the cached features)."""
+    st = replace(study.settings, seeds=study.settings.seeds[:1], d=200)
+    a = pc.anchor_sweep(study.features, st, methods=pc.SUB[:1])
+    assert (a.d == np.minimum(200, a.n_anchors - 1)).all() and (a.d < 200).any()
 
 
 def test_geometry_and_neighbours(study):
-    g, f = study.geometry, study.features
+    g, f = study.fig6_pairs, study.features
     assert (g.chamfer > 0).all() and (g.i != g.j).all() and (f.split[g.i] == 2).all()
     # the uniform stratum is uniform: same-category pairs about 1/40 of it; the within stratum all same-category
     u = g[g.stratum == "uniform"]
