@@ -38,7 +38,7 @@ TORCHVISION_PATCHED = False
 
 def ensure_torchvision() -> bool:
     """Make ``import torchvision`` work; return True when the compatibility step was needed."""
-    global _LIB, TORCHVISION_PATCHED
+    global TORCHVISION_PATCHED
     if TORCHVISION_PATCHED or importlib.util.find_spec("torchvision") is None:
         return TORCHVISION_PATCHED
     if "torchvision" in sys.modules and hasattr(sys.modules["torchvision"], "transforms"):
@@ -48,19 +48,27 @@ def ensure_torchvision() -> bool:
 
         return False
     except RuntimeError as e:
-        m = _MISSING.search(str(e))
-        if m is None or m.group(1) not in _SCHEMAS:
-            raise
+        _reraise_unless_known(e)
     # Drop the half-imported package, define the missing schemas, import again.
-    for name in [m for m in sys.modules if m == "torchvision" or m.startswith("torchvision.")]:
-        del sys.modules[name]
-    import torch
-
+    _drop_half_imported(keep_root=False)
     _define_schemas()
     import torchvision  # noqa: F401,F811
 
     TORCHVISION_PATCHED = True
     return True
+
+
+def _reraise_unless_known(e: RuntimeError) -> None:
+    """Re-raise ``e`` unless it is the exact 'operator torchvision::<known op> does not exist' error."""
+    m = _MISSING.search(str(e))
+    if m is None or m.group(1) not in _SCHEMAS:
+        raise e
+
+
+def _drop_half_imported(keep_root: bool) -> None:
+    """Forget torchvision's half-imported submodules (and the package itself unless ``keep_root``)."""
+    for name in [n for n in sys.modules if n.startswith("torchvision.") or (n == "torchvision" and not keep_root)]:
+        del sys.modules[name]
 
 
 def _define_schemas() -> None:
@@ -90,11 +98,8 @@ class _StepLoader(importlib.abc.Loader):
             self.real.exec_module(module)
             return
         except RuntimeError as e:
-            m = _MISSING.search(str(e))
-            if m is None or m.group(1) not in _SCHEMAS:
-                raise
-        for name in [n for n in sys.modules if n.startswith("torchvision.")]:
-            del sys.modules[name]
+            _reraise_unless_known(e)
+        _drop_half_imported(keep_root=True)  # the package module itself is re-executed in place
         _define_schemas()
         self.real.exec_module(module)
         TORCHVISION_PATCHED = True
