@@ -168,3 +168,38 @@ def outcomes():
 @pytest.mark.parametrize("cid", ["04-1", "04-2", "04-3", "04-4", "04-5"])
 def test_claim(outcomes, cid):
     check(TOPIC, outcome(outcomes, cid))
+
+
+def _tiny_features(n=24, views=2, d_img=12, d_txt=10, seed=0):
+    rng = np.random.default_rng(seed)
+    split = np.array([0] * 16 + [1] * 4 + [2] * 4)
+    n_txt = n * 5
+    return hg.Features(img=rng.standard_normal((n * views, d_img)).astype(np.float32),
+                       img_inst=np.repeat(np.arange(n), views), img_view=np.tile(np.arange(views), n),
+                       txt=rng.standard_normal((n_txt, d_txt)).astype(np.float32),
+                       texts=np.array([f"t{i}" for i in range(n_txt)]),
+                       cap_ids=np.arange(n_txt).reshape(n, 5, 1), prompt_ids=np.zeros((2, 1), np.int64),
+                       node_ids={}, edges=[], tree=np.zeros((2, 2)), labels=np.arange(n) % 2, split=split,
+                       categories=("a", "b"))
+
+
+def test_trained_heads_are_cached_with_their_tracks(tmp_cache, monkeypatch):
+    """A second train() of the same run loads heads and history (tracks in eval_fn's column order) without
+    training; another seed or curvature is another entry."""
+    from xmodal.papers.hyperbolic_gap import pipeline as hp
+
+    s = hg.Settings.for_scale("ci").with_(steps=12, batch_size=8, eval_every=4, embed_dim=4)
+    feats = _tiny_features()
+    a = hp.train("meru", feats, s, 0, track=True, progress_bar=False)
+    monkeypatch.setattr(hp, "fit", lambda *a, **k: pytest.fail("a cached run must not train again"))
+    b = hp.train("meru", feats, s, 0, track=True, progress_bar=False)
+    for (k, v), (k2, w) in zip(a.heads.state_dict().items(), b.heads.state_dict().items()):
+        assert k == k2 and torch.equal(v, w)
+    np.testing.assert_array_equal(a.history.loss, b.history.loss)
+    assert b.history.evals == a.history.evals and len(b.history.evals) == 3
+    assert list(b.history.evals[0][1]) == ["pair_dist", "image_spread", "curv", "scale"]
+    assert b.curv == a.curv and not b.heads.training
+    for other in (dict(seed=1), dict(curv=0.5, learn_curv=False)):
+        kw = {"seed": 0, **other}
+        with pytest.raises(pytest.fail.Exception, match="must not train"):
+            hp.train("meru", feats, s, kw.pop("seed"), track=True, progress_bar=False, **kw)

@@ -39,6 +39,28 @@ def test_mapping_small_widths_and_errors():
         ps.MappingNet("base", widths=(8, 16))
 
 
+def test_mapping_runs_are_cached_with_their_best_step(tmp_cache, monkeypatch):
+    """A second train_mapping of the same run loads the best-validation weights, history and best step without
+    training; other data is another entry."""
+    from xmodal.papers.pointspider import mapping
+
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((40, 16)).astype(np.float32), rng.standard_normal((40, 4)).astype(np.float32)
+    s = ps.Settings.for_scale("ci").with_(map_widths=(8, 16, 32, 16, 8), map_epochs=6, map_batch=8, eval_every=5)
+    net, hist, best = ps.train_mapping("lnorm", x[:30], y[:30], x[30:], y[30:], s, 0, progress_bar=False)
+    vals = [m["val_l1"] for _, m in hist.evals]
+    assert best == hist.evals[int(np.argmin(vals))][0]
+    monkeypatch.setattr("xmodal.train.fit", lambda *a, **k: pytest.fail("a cached run must not train again"))
+    net2, hist2, best2 = mapping.train_mapping("lnorm", x[:30], y[:30], x[30:], y[30:], s, 0, progress_bar=False)
+    assert best2 == best and hist2.evals == hist.evals and not net2.training
+    for (k, v), (k2, w) in zip(net.state_dict().items(), net2.state_dict().items()):
+        assert k == k2 and torch.equal(v, w)
+    with torch.no_grad():  # the kept weights are the best evaluation's: their val L1 is the minimum
+        assert float(torch.nn.functional.l1_loss(net2(torch.as_tensor(x[30:])), torch.as_tensor(y[30:]))) == min(vals)
+    with pytest.raises(pytest.fail.Exception, match="must not train"):
+        mapping.train_mapping("lnorm", x[:30], y[:30] + 1, x[30:], y[30:], s, 0, progress_bar=False)
+
+
 # ------------------------------------------------------------------------------------- Double Roulette
 def test_double_roulette_properties():
     labels = np.repeat(np.arange(40), 3)[np.random.default_rng(1).permutation(120)]

@@ -142,10 +142,19 @@ def test_pooled_runs_equal_serial(tmp_path, monkeypatch):
         wpce.run_seeds(s, feats, progress_bar=False, workers=0)
 
 
-def test_part_a_pooled_equals_serial():
+def test_part_a_pooled_equals_serial(tmp_path, monkeypatch):
+    """Part A in a 2-process pool (its own empty cache) gives the serial run's bits; a rerun reads every row
+    from the cache without training."""
+    from xmodal.papers.wpce import synthetic
+
     sa = wpce.SyntheticSettings.for_scale("ci").with_(steps=30, dims=(2,), seeds=(0, 1))
-    a, b = wpce.run_synthetic_seeds(sa, workers=1), wpce.run_synthetic_seeds(sa, workers=2)
+    monkeypatch.setenv("XMODAL_CACHE", str(tmp_path / "serial"))
+    a = wpce.run_synthetic_seeds(sa, workers=1)
+    monkeypatch.setenv("XMODAL_CACHE", str(tmp_path / "pool"))
+    b = wpce.run_synthetic_seeds(sa, workers=2)
     pd.testing.assert_frame_equal(a.drop(columns="train_seconds"), b.drop(columns="train_seconds"))
+    monkeypatch.setattr(synthetic, "_one", lambda *a, **k: pytest.fail("a cached Part A run must not train again"))
+    pd.testing.assert_frame_equal(wpce.run_synthetic_seeds(sa, workers=2), b)
     assert list(a["seed"]) == [0] * 4 + [1] * 4 and list(a["method"][:4]) == ["clip", "wpce", "pmi_rank_d", "clip_floor"]
 
 

@@ -76,3 +76,51 @@ def test_plateau_settings_are_checked():
     with pytest.raises(KeyError, match="monitor"):
         fit([x], lambda _b, _s: x ** 2, TrainConfig(steps=10, patience=1, eval_every=2, monitor="val"),
             eval_fn=lambda _s: {"loss": 1.0}, progress_bar=False)
+
+
+def _linear_run(calls):
+    """make / train closures of a seeded 3 → 2 linear least-squares fit whose eval_fn names metrics out of
+    alphabetical order; ``calls`` counts the trainings."""
+    from xmodal.seed import make_torch_generator, seeded_init
+
+    X = torch.linspace(-1, 1, 24).reshape(8, 3)
+    Y = X @ torch.tensor([[1.0, -2.0], [0.5, 0.0], [0.0, 3.0]])
+
+    def make():
+        with seeded_init(0, "test", "cached"):
+            return [torch.nn.Linear(3, 2), torch.nn.Linear(2, 2)]
+
+    def train(mods):
+        calls.append(1)
+        a, b = mods
+        return fit(mods, lambda batch, _s: ((b(a(X[batch])) - Y[batch]) ** 2).mean(),
+                   TrainConfig(steps=30, batch_size=4, lr=0.05, eval_every=10), n_items=8,
+                   generator=make_torch_generator(0, "test", "batches"),
+                   eval_fn=lambda s: {"zeta": float(s), "alpha": -float(s)}, progress_bar=False)
+
+    return make, train
+
+
+def test_cached_training_loads_what_it_trained(tmp_cache):
+    from xmodal.train import cached_training
+
+    calls = []
+    make, train = _linear_run(calls)
+    kw = dict(prefix=("a:", "b:"), hist_prefix="h:", extra=lambda m, h: {"n_evals": np.asarray(len(h.evals))})
+    m1, h1, arr1 = cached_training("unit_cached", {"k": 1}, make, train, **kw)
+    m2, h2, arr2 = cached_training("unit_cached", {"k": 1}, make, train, **kw)
+    assert len(calls) == 1  # the second call loads the entry
+    assert int(arr2["n_evals"]) == 3 and set(arr1) == set(arr2)
+    for a, b in zip(m1, m2):
+        assert not b.training
+        for (k, v), (k2, w) in zip(a.state_dict().items(), b.state_dict().items()):
+            assert k == k2 and torch.equal(v, w)
+    np.testing.assert_array_equal(h1.loss, h2.loss)
+    np.testing.assert_array_equal(h1.lr, h2.lr)
+    assert h2.evals == h1.evals and list(h2.evals[0][1]) == ["zeta", "alpha"]  # eval_fn's order, not sorted
+    # another key trains again; cache=False trains without writing
+    cached_training("unit_cached", {"k": 2}, make, train, **kw)
+    cached_training("unit_cached", {"k": 3}, make, train, cache=False, **kw)
+    assert len(calls) == 3 and len(list((tmp_cache / "unit_cached").glob("*.npz"))) == 2
+    with pytest.raises(ValueError, match="prefixes"):
+        cached_training("unit_cached", {"k": 4}, make, train, prefix="w.")

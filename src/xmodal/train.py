@@ -34,7 +34,8 @@ from torch import nn
 
 from .progress import progress
 
-__all__ = ["TrainConfig", "History", "fit", "get_lr", "configure_optimizer", "epoch_batches", "plateau_stop"]
+__all__ = ["TrainConfig", "History", "fit", "get_lr", "configure_optimizer", "epoch_batches", "plateau_stop",
+           "state_arrays", "load_state_arrays", "cached_training"]
 
 
 @dataclass(frozen=True)
@@ -194,8 +195,8 @@ class History:
             out[f"{prefix}best_step"] = np.asarray(self.best_step, np.int64)
             out[f"{prefix}stopped"] = np.asarray(self.stopped)
         out.update({f"{prefix}part.{k}": v for k, v in self.parts.items()})
-        if self.evals:
-            names = sorted({k for _, d in self.evals for k in d})
+        if self.evals:  # metric names in the order eval_fn first gave them (from_arrays keeps it)
+            names = list(dict.fromkeys(k for _, d in self.evals for k in d))
             out[f"{prefix}eval_step"] = np.asarray([s for s, _ in self.evals], np.int64)
             for k in names:
                 out[f"{prefix}eval.{k}"] = np.asarray([d.get(k, np.nan) for _, d in self.evals], np.float64)
@@ -235,6 +236,62 @@ def plateau_stop(values, patience: int, min_delta: float = 0.0) -> tuple[bool, i
         else:
             since += 1
     return bool(patience) and since >= patience, best
+
+
+
+def _prefixed(modules, prefix) -> list[tuple[nn.Module, str]]:
+    mods = [modules] if isinstance(modules, nn.Module) else list(modules)
+    prefixes = [prefix] if isinstance(prefix, str) else list(prefix)
+    if len(prefixes) != len(mods):
+        raise ValueError(f"{len(mods)} modules need as many array-name prefixes, got {prefixes}")
+    return list(zip(mods, prefixes))
+
+
+def state_arrays(modules, prefix="w.") -> dict[str, np.ndarray]:
+    """The parameters and buffers of ``modules`` (one module, or a list with one ``prefix`` each) as flat
+    numpy arrays named ``<prefix><state_dict key>`` (what the on-disk cache stores)."""
+    return {f"{p}{k}": v.detach().cpu().numpy() for m, p in _prefixed(modules, prefix)
+            for k, v in m.state_dict().items()}
+
+
+def load_state_arrays(modules, arrays, prefix="w.", device="cpu"):
+    """Load :func:`state_arrays` back into freshly built ``modules`` (moved to ``device``, eval mode); returns them."""
+    for m, p in _prefixed(modules, prefix):
+        m.load_state_dict({k[len(p):]: torch.from_numpy(np.array(v)) for k, v in arrays.items() if k.startswith(p)})
+        m.to(device).eval()
+    return modules
+
+
+def cached_training(name: str, params, make: Callable, train: Callable, *, prefix="w.", hist_prefix: str = "h.",
+                    extra: Callable | None = None, cache: bool = True, rebuild: bool = False, device="cpu"):
+    """One training run through the on-disk cache (:func:`xmodal.cache.cached_arrays`, step ``name``, key
+    ``params``, which must name everything that changes the run's bits): ``make()`` builds the modules (one
+    module or a list, deterministic initialisation), ``train(modules)`` trains them in place and returns the
+    :class:`History`; ``extra(modules, history)`` (optional) → more arrays to store beside them.
+
+    A cached entry is loaded into ``make()``'s modules without training. Returns (modules in eval mode,
+    History, arrays): the modules just trained, or loaded; arrays: everything stored (weights, history,
+    extras). ``cache=False`` trains without touching the cache."""
+    from .cache import cached_arrays
+
+    memo = {}
+
+    def build():
+        mods = make()
+        _prefixed(mods, prefix)  # a prefix per module, checked before the training
+        hist = train(mods)
+        memo.update(mods=mods, hist=hist)
+        out = {**state_arrays(mods, prefix), **hist.as_arrays(hist_prefix)}
+        if extra is not None:
+            out.update(extra(mods, hist))
+        return out
+
+    arrays = cached_arrays(name, params, build, rebuild=rebuild) if cache else build()
+    if "mods" in memo:
+        for m, _ in _prefixed(memo["mods"], prefix):
+            m.to(device).eval()
+        return memo["mods"], memo["hist"], arrays
+    return load_state_arrays(make(), arrays, prefix, device), History.from_arrays(arrays, hist_prefix), arrays
 
 
 def fit(modules, loss_fn: Callable, cfg: TrainConfig, *, n_items: int | None = None,

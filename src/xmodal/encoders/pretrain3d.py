@@ -31,7 +31,7 @@ from ..contrastive.losses import info_nce
 from ..data.validate import check_finite_points
 from ..runtime import numerics_key, pick_device
 from ..seed import make_rng, make_torch_generator, seeded_init
-from ..train import History, TrainConfig, fit
+from ..train import History, TrainConfig, fit, load_state_arrays, state_arrays
 from .base import hash_inputs
 from .pointcloud import ARCHS, build_encoder, gather_points
 
@@ -534,8 +534,7 @@ def _cache_params(arch, mode, dataset, scale, seed, settings, targets, train_mas
 
 
 def _to_arrays(model: nn.Module, history: History) -> dict:
-    out = {f"w:{k}": v.detach().cpu().numpy() for k, v in model.state_dict().items()}
-    out.update(history.as_arrays("h:"))
+    out = {**state_arrays(model, "w:"), **history.as_arrays("h:")}
     out["n_points_train"] = np.asarray(model.n_points_train)
     return out
 
@@ -545,9 +544,7 @@ def _from_arrays(arch, mode, arrays, settings, targets) -> tuple:
     if mode == "multimodal":
         model.target_heads = TargetHeads({k: v.shape[1] for k, v in targets.items()}, settings.out_dim,
                                          settings.init_temperature)
-    state = {k[2:]: torch.from_numpy(np.array(v)) for k, v in arrays.items() if k.startswith("w:")}
-    model.load_state_dict(state)
-    model.eval()
+    load_state_arrays(model, arrays, "w:")
     model.n_points_train = int(arrays["n_points_train"])
     return model, History.from_arrays(arrays, "h:")
 

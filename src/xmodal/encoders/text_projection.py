@@ -25,7 +25,7 @@ from ..runtime import numerics_key
 from ..contrastive.heads import LogitScale
 from ..contrastive.losses import info_nce
 from ..seed import make_torch_generator, seeded_init
-from ..train import History, TrainConfig, fit
+from ..train import History, TrainConfig, fit, load_state_arrays, state_arrays
 from .base import Encoded, hash_inputs
 
 __all__ = ["ProjectionConfig", "ProjectionHead", "TextProjectionModel", "train_text_projection",
@@ -176,12 +176,8 @@ def multimodal_text_encoder(text_feats, image_feats, config: ProjectionConfig = 
 
     def build():
         model, hist = train_text_projection(T, V, config, seed, progress_bar=progress_bar)
-        out = {f"w.{k}": v.detach().numpy() for k, v in model.state_dict().items()}
-        out.update(hist.as_arrays("h."))
-        return out
+        return {**state_arrays(model, "w."), **hist.as_arrays("h.")}
 
     arrays = cached_arrays("text_projection", params, build, rebuild=rebuild)
-    model = TextProjectionModel(T.shape[2], V.shape[2], config)
-    model.load_state_dict({k[2:]: torch.from_numpy(v) for k, v in arrays.items() if k.startswith("w.")})
-    model.eval()
+    model = load_state_arrays(TextProjectionModel(T.shape[2], V.shape[2], config), arrays, "w.")
     return MultiModalText(model.text), History.from_arrays(arrays, "h.")

@@ -9,7 +9,7 @@ the scale's runtime policy and returns a :class:`Results`.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -17,8 +17,11 @@ import torch
 
 from ... import runtime
 from ...hyperbolic import lorentz as L
+from ...cache import code_hash
+from ...encoders.base import hash_inputs
+from ...runtime import numerics_key
 from ...seed import make_torch_generator
-from ...train import History, fit
+from ...train import History, cached_training, fit
 from . import metrics as M
 from .heads import EmbeddingHeads, build_heads
 from .losses import atmg_loss, clip_loss, meru_loss
@@ -140,6 +143,25 @@ def _loss(method: str, heads: EmbeddingHeads, x, y, s: Settings):
     return atmg_loss(x, y, sc, c, beta, s.atmg_angle_weight, lam, s.centroid_p, s.centroid_q)
 
 
+#: the settings that do not change one training run (they list runs or configure other parts)
+_NOT_TRAINING = ("seeds", "sweep_seeds", "curvatures", "methods", "prop_points", "prop_steps", "prop_samples")
+
+
+def train_key(method: str, feats: Features, settings: Settings, seed: int, curv, learn_curv, track: bool,
+              device="cpu") -> dict:
+    """The cache parameters of one :func:`train` run: everything that changes its bits."""
+    if "_key" not in feats.__dict__:  # hashing the features once per Features object
+        feats.__dict__["_key"] = {k: hash_inputs(np.ascontiguousarray(getattr(feats, k)))
+                                  for k in ("img", "txt", "cap_ids", "img_inst", "img_view", "split")}
+    return {"method": method, "seed": int(seed), "curv": None if curv is None else float(curv),
+            "learn_curv": learn_curv, "track": bool(track), "device": str(torch.device(device)),
+            "settings": {k: v for k, v in asdict(settings).items() if k not in _NOT_TRAINING},
+            "features": feats.__dict__["_key"], "numerics": numerics_key(),
+            "code": code_hash("xmodal.papers.hyperbolic_gap.pipeline", "xmodal.papers.hyperbolic_gap.heads",
+                              "xmodal.papers.hyperbolic_gap.losses", "xmodal.papers.hyperbolic_gap.metrics",
+                              "xmodal.hyperbolic", "xmodal.contrastive", "xmodal.train", "xmodal.seed")}
+
+
 def train(method: str, feats: Features, settings: Settings, seed: int, curv: float | None = None,
           learn_curv: bool | None = None, track: bool = False, device="cpu", progress_bar: bool = True) -> Trained:
     """Fit one method's heads on training image–caption pairs with :func:`xmodal.train.fit`.
@@ -147,9 +169,9 @@ def train(method: str, feats: Features, settings: Settings, seed: int, curv: flo
     Each step takes ``batch_size`` training images (epoch-wise permutations from a generator of ``seed``)
     and one caption of each image's instance drawn uniformly from levels ``train_levels`` × paraphrases
     (a second generator of ``seed``): every method of a seed sees the same pairs. ``track``: every
-    ``eval_every`` steps record the mean matched distance and the image spread on test pairs (claim 04-3)."""
+    ``eval_every`` steps record the mean matched distance and the image spread on test pairs (claim 04-3).
+    Heads and history are cached on disk (``hyperbolic_gap_heads``, :func:`train_key`)."""
     s = settings
-    heads = build_heads(method, feats.img.shape[1], feats.txt.shape[1], s, seed, curv, learn_curv)
     rows = torch.from_numpy(np.flatnonzero(feats.split[feats.img_inst] == 0))
     img, txt = torch.from_numpy(feats.img).to(device), torch.from_numpy(feats.txt).to(device)
     pool = torch.from_numpy(feats.cap_ids[:, list(s.train_levels)].reshape(len(feats.cap_ids), -1))
@@ -159,22 +181,29 @@ def train(method: str, feats: Features, settings: Settings, seed: int, curv: flo
     te_img = torch.from_numpy(feats.image_row(te)).to(device)
     te_txt = torch.from_numpy(feats.cap_ids[te, s.retrieval_level, 0]).to(device)
 
-    def loss_fn(batch, _step):
-        r = rows[batch]
-        k = torch.randint(0, pool.shape[1], (len(r),), generator=g_cap)
-        t = pool[inst[r], k]
-        return _loss(method, heads, heads.text(txt[t.to(device)]), heads.image(img[r.to(device)]), s)
+    def make():
+        return build_heads(method, feats.img.shape[1], feats.txt.shape[1], s, seed, curv, learn_curv)
 
-    def eval_fn(_step):
-        x, y = heads.text(txt[te_txt]), heads.image(img[te_img])
-        pair, sp = M.spread(x, y, heads.curv()) if heads.geometry == "lorentz" else (np.nan, np.nan)
-        return {"pair_dist": pair, "image_spread": sp, "curv": float(heads.curv().detach()), "scale": float(heads.scale().detach())}
+    def run(heads):
+        def loss_fn(batch, _step):
+            r = rows[batch]
+            k = torch.randint(0, pool.shape[1], (len(r),), generator=g_cap)
+            t = pool[inst[r], k]
+            return _loss(method, heads, heads.text(txt[t.to(device)]), heads.image(img[r.to(device)]), s)
 
-    cfg = s.train_config() if track else s.train_config().with_(eval_every=0)
-    hist = fit(heads, loss_fn, cfg, n_items=len(rows), generator=make_torch_generator(seed, "hyperbolic_gap", "batches"),
-               device=device, eval_fn=eval_fn if track else None, desc=f"{method} seed {seed}",
-               progress_bar=progress_bar)
-    return Trained(method, seed, heads.cpu(), hist)
+        def eval_fn(_step):
+            x, y = heads.text(txt[te_txt]), heads.image(img[te_img])
+            pair, sp = M.spread(x, y, heads.curv()) if heads.geometry == "lorentz" else (np.nan, np.nan)
+            return {"pair_dist": pair, "image_spread": sp, "curv": float(heads.curv().detach()), "scale": float(heads.scale().detach())}
+
+        cfg = s.train_config() if track else s.train_config().with_(eval_every=0)
+        return fit(heads, loss_fn, cfg, n_items=len(rows), generator=make_torch_generator(seed, "hyperbolic_gap", "batches"),
+                   device=device, eval_fn=eval_fn if track else None, desc=f"{method} seed {seed}",
+                   progress_bar=progress_bar)
+
+    key = train_key(method, feats, s, seed, curv, learn_curv, track, device)
+    heads, hist, _ = cached_training("hyperbolic_gap_heads", key, make, run, device="cpu")
+    return Trained(method, seed, heads, hist)
 
 
 @torch.no_grad()

@@ -82,33 +82,55 @@ def train_mapping(variant: str, x_train, y_train, x_val, y_val, settings, seed: 
     """Train one :class:`MappingNet` with the mean L1 loss (1/(n d)) Σ |f(x) − y| through :func:`xmodal.train.fit`
     (Adam = AdamW without decay, ``settings.map_lr``, ``map_epochs``); every ``eval_every`` steps the validation
     L1 is measured and the weights with the lowest one are kept (the plateau rule, the same for every variant).
+    Cached on disk (``pointspider_mapping``: keyed by the variant, seed, widths, trainer and the four arrays).
 
     x_*: (n, in_dim) float32 PointNet features; y_*: (n, out_dim) image embeddings. Returns
     (model in eval mode, History, best step)."""
+    from dataclasses import asdict
+
+    import numpy as np
+
+    from ...cache import code_hash
+    from ...encoders.base import hash_inputs
+    from ...runtime import numerics_key
     from ...seed import make_torch_generator, seeded_init
-    from ...train import fit
+    from ...train import cached_training, fit
 
     xt, yt = torch.as_tensor(x_train, dtype=torch.float32), torch.as_tensor(y_train, dtype=torch.float32)
     xv, yv = torch.as_tensor(x_val, dtype=torch.float32).to(device), torch.as_tensor(y_val, dtype=torch.float32).to(device)
-    with seeded_init(seed, "pointspider", "mapping", variant):
-        model = MappingNet(variant, xt.shape[1], yt.shape[1], settings.map_widths)
-    g_drop = make_torch_generator(seed, "pointspider", "mapping-dropout", variant)
+    cfg = settings.map_config()
+    params = {"variant": variant, "seed": int(seed), "widths": settings.map_widths, "config": asdict(cfg),
+              "data": [hash_inputs(np.ascontiguousarray(t.cpu().numpy())) for t in (xt, yt, xv, yv)],
+              "device": str(torch.device(device)), "numerics": numerics_key(),
+              "code": code_hash("xmodal.papers.pointspider.mapping", "xmodal.train", "xmodal.seed")}
+
+    def make():
+        with seeded_init(seed, "pointspider", "mapping", variant):
+            return MappingNet(variant, xt.shape[1], yt.shape[1], settings.map_widths)
+
     best = {"l1": float("inf"), "step": 0, "state": None}
 
-    def loss_fn(batch, _step):
-        with torch.random.fork_rng(devices=[]):  # dropout masks from this run's own stream
-            torch.manual_seed(int(torch.randint(0, 2**62, (1,), generator=g_drop)))
-            pred = model(xt[batch].to(device))
-        return torch.nn.functional.l1_loss(pred, yt[batch].to(device))
+    def train(model):
+        g_drop = make_torch_generator(seed, "pointspider", "mapping-dropout", variant)
 
-    def eval_fn(step):
-        l1 = float(torch.nn.functional.l1_loss(model(xv), yv))
-        if l1 < best["l1"]:
-            best.update(l1=l1, step=step, state={k: v.detach().clone() for k, v in model.state_dict().items()})
-        return {"val_l1": l1}
+        def loss_fn(batch, _step):
+            with torch.random.fork_rng(devices=[]):  # dropout masks from this run's own stream
+                torch.manual_seed(int(torch.randint(0, 2**62, (1,), generator=g_drop)))
+                pred = model(xt[batch].to(device))
+            return torch.nn.functional.l1_loss(pred, yt[batch].to(device))
 
-    hist = fit(model, loss_fn, settings.map_config(), n_items=len(xt), device=device, eval_fn=eval_fn,
-               generator=make_torch_generator(seed, "pointspider", "mapping-batches"),
-               desc=f"map {variant} seed={seed}", progress_bar=progress_bar)
-    model.load_state_dict(best["state"])
-    return model.eval(), hist, int(best["step"])
+        def eval_fn(step):
+            l1 = float(torch.nn.functional.l1_loss(model(xv), yv))
+            if l1 < best["l1"]:
+                best.update(l1=l1, step=step, state={k: v.detach().clone() for k, v in model.state_dict().items()})
+            return {"val_l1": l1}
+
+        hist = fit(model, loss_fn, cfg, n_items=len(xt), device=device, eval_fn=eval_fn,
+                   generator=make_torch_generator(seed, "pointspider", "mapping-batches"),
+                   desc=f"map {variant} seed={seed}", progress_bar=progress_bar)
+        model.load_state_dict(best["state"])
+        return hist
+
+    model, hist, arrays = cached_training("pointspider_mapping", params, make, train, device=device,
+                                          extra=lambda _m, _h: {"best_step": np.asarray(best["step"], np.int64)})
+    return model, hist, int(arrays["best_step"])

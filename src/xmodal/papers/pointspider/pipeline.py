@@ -24,7 +24,7 @@ from ...encoders.pretrain3d import augment
 from ...progress import progress
 from ...runtime import numerics_key
 from ...seed import make_rng, make_torch_generator, seeded_init
-from ...train import History, fit
+from ...train import cached_training, fit
 from .settings import Settings
 
 __all__ = ["VARIANTS", "variant_name", "double_roulette", "Classifier", "train_classifier", "features",
@@ -102,25 +102,19 @@ def train_classifier(points, labels, n_classes: int, settings: Settings, device=
         with seeded_init(settings.seed, "pointspider", "classifier"):
             return Classifier(n_classes, settings.feat_dim, settings.pn_widths)
 
-    def build():
-        model = make()
+    def train(model):
         g_aug = make_torch_generator(settings.seed, "pointspider", "classifier-aug")
 
         def loss_fn(batch, _step):
             x = augment(pts[batch], g_aug, n_out=min(settings.pn_points, pts.shape[1]), rotate=False, n_bumps=0)
             return nn.functional.cross_entropy(model(x.to(device)), y[batch].to(device))
 
-        hist = fit(model, loss_fn, settings.pn_config(), n_items=len(pts), device=device,
+        return fit(model, loss_fn, settings.pn_config(), n_items=len(pts), device=device,
                    generator=make_torch_generator(settings.seed, "pointspider", "classifier-batches"),
                    desc="PointNet classifier", progress_bar=progress_bar)
-        out = {f"w.{k}": v.detach().cpu().numpy() for k, v in model.state_dict().items()}
-        out.update(hist.as_arrays("h."))
-        return out
 
-    a = cached_arrays("pointspider_classifier", params, build)
-    model = make()
-    model.load_state_dict({k[2:]: torch.from_numpy(np.asarray(v)) for k, v in a.items() if k.startswith("w.")})
-    return model.to(device).eval(), History.from_arrays(a, "h.")
+    model, hist, _ = cached_training("pointspider_classifier", params, make, train, device=device)
+    return model, hist
 
 
 @torch.no_grad()

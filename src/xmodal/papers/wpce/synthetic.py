@@ -268,12 +268,42 @@ def _jobs(settings: SyntheticSettings, seed: int) -> list:
     return [(settings, int(seed), m, d) for m, d in jobs]
 
 
-def _job(job) -> dict:
-    """One Part A run (settings, seed, method, d) → its row (under the scale's runtime policy)."""
+#: the settings that only list runs (a run's row does not depend on them)
+_LISTS = ("seeds", "dims", "methods")
+
+
+def _row_params(job) -> dict:
+    """The cache key of one Part A run: its settings (less the run lists), seed, method, d and code."""
+    from dataclasses import asdict
+
+    from ...cache import code_hash
+    from ...runtime import numerics_key, resolve
+
     settings, seed, method, d = job
-    with runtime.use(settings.scale) as rt:
-        seed_everything(seed)
-        return _one(settings, seed, method, d, rt.device)
+    return {"settings": {k: v for k, v in asdict(settings).items() if k not in _LISTS}, "seed": int(seed),
+            "method": method, "d": int(d), "device": str(resolve(settings.scale).device), "numerics": numerics_key(),
+            "code": code_hash("xmodal.papers.wpce.synthetic", "xmodal.contrastive", "xmodal.train", "xmodal.seed",
+                              "xmodal.evaluation")}
+
+
+def _job(job) -> dict:
+    """One Part A run (settings, seed, method, d) → its row (under the scale's runtime policy), cached on disk
+    (``wpce_part_a``): a rerun reads the row it wrote."""
+    from ...cache import cached_arrays
+
+    def build():
+        settings, seed, method, d = job
+        with runtime.use(settings.scale) as rt:
+            seed_everything(seed)
+            return {k: np.asarray(v) for k, v in _one(settings, seed, method, d, rt.device).items()}
+
+    return {k: np.asarray(v).item() for k, v in cached_arrays("wpce_part_a", _row_params(job), build).items()}
+
+
+def _is_cached(job) -> bool:
+    from ...cache import is_cached
+
+    return is_cached("wpce_part_a", _row_params(job))
 
 
 def _one(settings: SyntheticSettings, seed: int, method: str, d: int, device) -> dict:
@@ -301,20 +331,15 @@ def _one(settings: SyntheticSettings, seed: int, method: str, d: int, device) ->
 def run_seeds(settings: SyntheticSettings, workers: int | None = None) -> pd.DataFrame:
     """:func:`run` for every seed in ``settings.seeds``, concatenated (rows ordered by seed, then d, then method,
     the floor last); ``workers`` as in :func:`run` (default: :func:`xmodal.parallel.default_workers`)."""
-    from ...parallel import default_workers, parallel_map
+    from ...parallel import fill_cache
 
     if not isinstance(settings, SyntheticSettings):
         raise TypeError(f"settings must be a SyntheticSettings, got {type(settings).__name__}")
     jobs = [j for seed in settings.seeds for j in _jobs(settings, seed)]
-    workers = default_workers(len(jobs)) if workers is None else workers
-    if workers > 1:
-        order = sorted(range(len(jobs)), key=lambda i: -_cost(jobs[i]))  # dearest first; the order changes no result
-        done = parallel_map(_job, [jobs[i] for i in order], workers, desc="Part A", unit="run")
-        rows = [None] * len(jobs)
-        for i, r in zip(order, done):
-            rows[i] = r
-    else:
-        rows = [_job(j) for j in progress(jobs, desc="Part A", unit="run")]
+    # the uncached runs in the pool (dearest first; each is seeded by its own arguments, so no bits move), then
+    # every row from the cache in the jobs' order
+    fill_cache(jobs, _is_cached, _job, workers, desc="Part A", unit="run", order=lambda j: -_cost(j))
+    rows = [_job(j) for j in progress(jobs, desc="Part A", unit="run")]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ...cache import cached_arrays, code_hash, is_cached
+from ...cache import code_hash, is_cached
 from ...contrastive import RFF, CLIPHead, LogitScale, WPCEHead, gather_packed, info_nce
 from ...runtime import numerics_key
 from ...seed import make_rng, make_torch_generator, seeded_init
-from ...train import History, fit
+from ...train import History, cached_training, fit
 from .features import PairFeatures
 from .settings import VARIANTS, Settings, Variant
 
@@ -177,8 +177,8 @@ def _build(variant: Variant, feats: PairFeatures, settings: Settings, seed: int)
                 LogitScale.wpce())
 
 
-def _fit(variant: Variant, feats: PairFeatures, settings: Settings, seed: int, device, progress_bar: bool):
-    image_head, text_head, scale = _build(variant, feats, settings, seed)
+def _fit(mods, variant: Variant, feats: PairFeatures, settings: Settings, seed: int, device, progress_bar: bool):
+    image_head, text_head, scale = mods
     d = settings.embed_dim
     rff = rff_val = None
     if variant.head != "clip":
@@ -221,7 +221,7 @@ def _fit(variant: Variant, feats: PairFeatures, settings: Settings, seed: int, d
     hist = fit([image_head, text_head, scale], loss_fn, settings.train_config, n_items=len(train_rows),
                generator=make_torch_generator(seed, "wpce", "batches"), device=device, eval_fn=eval_fn,
                desc=f"train {variant.name} d={d} lr={settings.lr:g} seed={seed}", progress_bar=progress_bar)
-    return (image_head, text_head, scale), hist
+    return hist
 
 
 _PARTS = ("i:", "t:", "s:")
@@ -244,28 +244,11 @@ def train_heads(variant: Variant | str, feats: PairFeatures, settings: Settings,
     False trains without touching the cache.
     """
     variant = VARIANTS[variant] if isinstance(variant, str) else variant
-    memo = {}
-
-    def build():
-        mods, hist = _fit(variant, feats, settings, seed, device, progress_bar)
-        memo["mods"], memo["hist"] = mods, hist
-        out = {f"{p}{k}": v.detach().cpu().numpy() for p, m in zip(_PARTS, mods) for k, v in m.state_dict().items()}
-        out.update(hist.as_arrays("h:"))
-        return out
-
-    if not cache:
-        build()
-    else:
-        arrays = cached_arrays("wpce_heads", head_key(variant, feats, settings, seed, device), build)
-        if "mods" not in memo:  # loaded from the cache
-            mods = _build(variant, feats, settings, seed)
-            for p, m in zip(_PARTS, mods):
-                m.load_state_dict({k[len(p):]: torch.from_numpy(np.array(v)) for k, v in arrays.items()
-                                   if k.startswith(p)})
-                m.to(device).eval()
-            memo["mods"], memo["hist"] = mods, History.from_arrays(arrays, "h:")
-    image_head, text_head, scale = memo["mods"]
-    return Trained(variant, int(seed), image_head, text_head, scale, memo["hist"], settings.embed_dim, str(device),
+    (image_head, text_head, scale), hist, _ = cached_training(
+        "wpce_heads", head_key(variant, feats, settings, seed, device), lambda: _build(variant, feats, settings, seed),
+        lambda mods: _fit(mods, variant, feats, settings, seed, device, progress_bar), prefix=_PARTS,
+        hist_prefix="h:", cache=cache, device=device)
+    return Trained(variant, int(seed), image_head, text_head, scale, hist, settings.embed_dim, str(device),
                    float(settings.lr))
 
 
