@@ -185,3 +185,18 @@ def test_crosspoint_intra_option_trains_only_the_global_only_baseline():
     np.testing.assert_allclose(a_on["loss"], a_on["part.global"] + a_on["part.intra"], rtol=1e-5)
     assert abs(a_on["part.intra"][0] - np.log(2 * st.batch - 1)) < 1.0
     assert not np.array_equal(a_off["loss"], a_on["loss"])
+
+
+def test_svm_protocol_is_cached_and_breaks_ties_to_the_smallest_C(tmp_cache, monkeypatch):
+    from xmodal.papers.pic_at_point import pipeline as pl
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(3), 30)
+    X = rng.standard_normal((90, 5)) + 6.0 * np.eye(3, 5)[labels]  # well-separated classes: every C is perfect
+    split = np.tile([0, 0, 0, 1, 2], 18)
+    acc, C = pl.svm_accuracy(X, labels, split)
+    assert (acc, C) == (1.0, 0.01)
+    monkeypatch.setattr(pl, "_fit_svm", lambda *a: pytest.fail("a cached SVM must not be refitted"))
+    assert pl.svm_accuracy(X, labels, split) == (acc, C)
+    with pytest.raises(pytest.fail.Exception, match="refitted"):  # other features, another entry
+        pl.svm_accuracy(X + 1e-3, labels, split)

@@ -176,7 +176,22 @@ def global_features(model, points: np.ndarray, batch: int = 32) -> np.ndarray:
 
 def svm_accuracy(X: np.ndarray, labels: np.ndarray, split: np.ndarray, C_grid=(0.01, 0.1, 1.0)) -> tuple[float, float]:
     """Linear SVM protocol: standardise, LinearSVC per C on train → val accuracy; the best C (ties: the
-    smallest) refit on train+val → (test accuracy, C)."""
+    smallest) refit on train+val → (test accuracy, C). Cached on disk (``linear_svm``: keyed by the features,
+    labels, split, C grid and scikit-learn's version), so a rerun of the notebook does not refit them."""
+    import sklearn
+
+    from ...cache import cached_arrays, code_hash
+    from ...encoders.base import hash_inputs
+
+    X, labels, split = np.ascontiguousarray(X), np.ascontiguousarray(labels), np.ascontiguousarray(split)
+    params = {"X": hash_inputs(X), "labels": hash_inputs(labels), "split": hash_inputs(split),
+              "C_grid": [float(c) for c in C_grid], "sklearn": sklearn.__version__,
+              "code": code_hash("xmodal.papers.pic_at_point.pipeline")}
+    a = cached_arrays("linear_svm", params, lambda: dict(zip(("acc", "C"), _fit_svm(X, labels, split, C_grid))))
+    return float(a["acc"]), float(a["C"])
+
+
+def _fit_svm(X, labels, split, C_grid) -> tuple[float, float]:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import LinearSVC
@@ -193,7 +208,7 @@ def svm_accuracy(X: np.ndarray, labels: np.ndarray, split: np.ndarray, C_grid=(0
         val = [(clf(C).fit(X[tr], labels[tr]).score(X[va], labels[va]), -C, C) for C in C_grid]
         best = max(val)[2]
         acc = clf(best).fit(X[tr | va], labels[tr | va]).score(X[te], labels[te])
-    return float(acc), float(best)
+    return np.float64(acc), np.float64(best)
 
 
 def _run_params(variant: str, seed: int, ds, settings) -> dict:
