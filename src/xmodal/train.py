@@ -238,7 +238,6 @@ def plateau_stop(values, patience: int, min_delta: float = 0.0) -> tuple[bool, i
     return bool(patience) and since >= patience, best
 
 
-
 def _prefixed(modules, prefix) -> list[tuple[nn.Module, str]]:
     mods = [modules] if isinstance(modules, nn.Module) else list(modules)
     prefixes = [prefix] if isinstance(prefix, str) else list(prefix)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,12 @@ class Features:
 
     def test_instances(self) -> np.ndarray:
         return np.flatnonzero(self.split == 2)
+
+    @cached_property
+    def key(self) -> dict:
+        """Hashes of the arrays a training run reads (part of :func:`train_key`; computed once per object)."""
+        return {k: hash_inputs(np.ascontiguousarray(getattr(self, k)))
+                for k in ("img", "txt", "cap_ids", "img_inst", "img_view", "split")}
 
     def image_row(self, inst: np.ndarray, view: int = 0) -> np.ndarray:
         """Image rows of instances ``inst`` at ``view``."""
@@ -150,13 +157,10 @@ _NOT_TRAINING = ("seeds", "sweep_seeds", "curvatures", "methods", "prop_points",
 def train_key(method: str, feats: Features, settings: Settings, seed: int, curv, learn_curv, track: bool,
               device="cpu") -> dict:
     """The cache parameters of one :func:`train` run: everything that changes its bits."""
-    if "_key" not in feats.__dict__:  # hashing the features once per Features object
-        feats.__dict__["_key"] = {k: hash_inputs(np.ascontiguousarray(getattr(feats, k)))
-                                  for k in ("img", "txt", "cap_ids", "img_inst", "img_view", "split")}
     return {"method": method, "seed": int(seed), "curv": None if curv is None else float(curv),
             "learn_curv": learn_curv, "track": bool(track), "device": str(torch.device(device)),
             "settings": {k: v for k, v in asdict(settings).items() if k not in _NOT_TRAINING},
-            "features": feats.__dict__["_key"], "numerics": numerics_key(),
+            "features": feats.key, "numerics": numerics_key(),
             "code": code_hash("xmodal.papers.hyperbolic_gap.pipeline", "xmodal.papers.hyperbolic_gap.heads",
                               "xmodal.papers.hyperbolic_gap.losses", "xmodal.papers.hyperbolic_gap.metrics",
                               "xmodal.hyperbolic", "xmodal.contrastive", "xmodal.train", "xmodal.seed")}
@@ -172,19 +176,20 @@ def train(method: str, feats: Features, settings: Settings, seed: int, curv: flo
     ``eval_every`` steps record the mean matched distance and the image spread on test pairs (claim 04-3).
     Heads and history are cached on disk (``hyperbolic_gap_heads``, :func:`train_key`)."""
     s = settings
-    rows = torch.from_numpy(np.flatnonzero(feats.split[feats.img_inst] == 0))
-    img, txt = torch.from_numpy(feats.img).to(device), torch.from_numpy(feats.txt).to(device)
-    pool = torch.from_numpy(feats.cap_ids[:, list(s.train_levels)].reshape(len(feats.cap_ids), -1))
-    inst = torch.from_numpy(feats.img_inst)
-    g_cap = make_torch_generator(seed, "hyperbolic_gap", "captions")
-    te = feats.test_instances()
-    te_img = torch.from_numpy(feats.image_row(te)).to(device)
-    te_txt = torch.from_numpy(feats.cap_ids[te, s.retrieval_level, 0]).to(device)
 
     def make():
         return build_heads(method, feats.img.shape[1], feats.txt.shape[1], s, seed, curv, learn_curv)
 
     def run(heads):
+        rows = torch.from_numpy(np.flatnonzero(feats.split[feats.img_inst] == 0))
+        img, txt = torch.from_numpy(feats.img).to(device), torch.from_numpy(feats.txt).to(device)
+        pool = torch.from_numpy(feats.cap_ids[:, list(s.train_levels)].reshape(len(feats.cap_ids), -1))
+        inst = torch.from_numpy(feats.img_inst)
+        g_cap = make_torch_generator(seed, "hyperbolic_gap", "captions")
+        te = feats.test_instances()
+        te_img = torch.from_numpy(feats.image_row(te)).to(device)
+        te_txt = torch.from_numpy(feats.cap_ids[te, s.retrieval_level, 0]).to(device)
+
         def loss_fn(batch, _step):
             r = rows[batch]
             k = torch.randint(0, pool.shape[1], (len(r),), generator=g_cap)

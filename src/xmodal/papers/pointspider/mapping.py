@@ -12,6 +12,9 @@ the paper's ``2·in, 4·in, 8·in, 4·in, 2·in``); smaller widths keep the stru
 """
 from __future__ import annotations
 
+from dataclasses import asdict
+
+import numpy as np
 import torch
 from torch import nn
 
@@ -86,10 +89,6 @@ def train_mapping(variant: str, x_train, y_train, x_val, y_val, settings, seed: 
 
     x_*: (n, in_dim) float32 PointNet features; y_*: (n, out_dim) image embeddings. Returns
     (model in eval mode, History, best step)."""
-    from dataclasses import asdict
-
-    import numpy as np
-
     from ...cache import code_hash
     from ...encoders.base import hash_inputs
     from ...runtime import numerics_key
