@@ -202,6 +202,11 @@ def test_combine_rules():
     assert c(["worse", "inconclusive"]) == "not reproduced"
     with pytest.raises(ValueError):
         c(["tie"])
+    w = claims.won_shares(["better", "inconclusive", "worse", "better"], "frac")
+    assert w == {"frac": 0.5, "frac_undecided": 0.25}
+    for bad in ([], ["better", "tie"]):
+        with pytest.raises(ValueError, match="outcomes must be"):
+            claims.won_shares(bad, "frac")
 
 
 def test_registry_ids_and_vocabulary():

@@ -13,7 +13,15 @@ For every ``<topic>/results.json`` of the committed reports and of the fresh run
   not each of its numbers, has a 5 % chance of a false alarm. Otherwise the number must be
   within the tolerance of ``tests/expected/<topic>.default.json`` (``tolerances`` block, same format as the
   ci expectations: ``default``, ``<claim>/*``, ``<claim>/<name>``), or within abs 1e-9 / rel 1e-9
-  (pure math) when the file does not set one.
+  (pure math) when the file does not set one;
+- a share of comparisons won (:func:`xmodal.claims.won_shares`: the claim reports ``<name>`` and
+  ``<name>_undecided``, the share of its comparisons within the noise, in both runs) moves in steps of 1/n, and
+  only through comparisons within the noise (better ↔ inconclusive ↔ worse): the fresh share may be lower than the
+  committed one by at most the fresh run's undecided share and higher by at most the committed run's. A comparison
+  that is "better" in one run and "worse" in the other is a real disagreement and shows as a verdict change or a
+  share outside this band. (Rule added 2026-12-03, after an avx2 run moved 01-7's share from 0/12 to 1/12 with 11
+  of 12 pairs within the noise, which the fixed abs 0.02 tolerance, finer than the statistic's step, called a
+  failure; see the README.)
 
     python tools/validate.py COMMITTED_REPORTS FRESH_REPORTS [--topics 00_world 04_hyperbolic_gap]
 """
@@ -30,6 +38,8 @@ PURE = {"abs": 1e-9, "rel": 1e-9}
 #: without a fresh interval, a committed seed interval's half-widths are widened by this factor: the 95 % interval
 #: of the difference of two independent means of equal noise and seeds is √2 times as wide as either mean's
 WIDEN = math.sqrt(2.0)
+#: suffix of the undecided share that accompanies a share of comparisons won (xmodal.claims.won_shares)
+UNDECIDED = "_undecided"
 
 
 def family_factor(m: int, level: float = 0.05) -> float:
@@ -85,7 +95,7 @@ def check_topic(committed: dict, fresh: dict, tol: dict, notes: list | None = No
             problems.append(f"{cid}: verdict {f['verdict']!r}, committed {c['verdict']!r}")
         nums = c.get("numbers") or {}
         checks += [(cid, name, want, nums, f.get("numbers") or {}) for name, want in nums.items()
-                   if isinstance(want, (int, float)) and not name.endswith(("_lo", "_hi"))]
+                   if isinstance(want, (int, float)) and not name.endswith(("_lo", "_hi", UNDECIDED))]
     # the topic's interval-checked numbers are judged at once: Bonferroni over the m of them
     has_iv = lambda nums, name: all(isinstance(nums.get(f"{name}_{e}"), (int, float)) for e in ("lo", "hi"))
     m = sum(has_iv(nums, name) for _, name, _, nums, _ in checks)
@@ -94,6 +104,12 @@ def check_topic(committed: dict, fresh: dict, tol: dict, notes: list | None = No
         got = fnums.get(name)
         if got is None:
             problems.append(f"{cid}: number {name!r} missing from the fresh run")
+        elif all(isinstance(x.get(name + UNDECIDED), (int, float)) for x in (nums, fnums)):
+            a, b = max(0.0, want - fnums[name + UNDECIDED]), min(1.0, want + nums[name + UNDECIDED])
+            if not a - 1e-9 <= got <= b + 1e-9:
+                problems.append(f"{cid}: {name} = {got:.6g}, committed {want:.6g}: a share of comparisons won may move "
+                                f"only through those within the noise ({fnums[name + UNDECIDED]:.6g} here, "
+                                f"{nums[name + UNDECIDED]:.6g} committed): [{a:.6g}, {b:.6g}]")
         elif has_iv(nums, name):
             lo, hi = nums[f"{name}_lo"], nums[f"{name}_hi"]
             a, b = _band(want, lo, hi, got, fnums.get(f"{name}_lo"), fnums.get(f"{name}_hi"), k)

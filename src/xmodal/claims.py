@@ -29,7 +29,7 @@ import numpy as np
 from .evaluation.stats import Interval, paired_interval, seed_interval
 
 __all__ = ["VERDICTS", "ICONS", "Rule", "Claim", "Outcome", "Registry", "Interval", "paired_interval",
-           "seed_interval", "compare", "decided", "settle", "combine_parts", "combine_comparisons"]
+           "seed_interval", "compare", "decided", "settle", "combine_parts", "combine_comparisons", "won_shares"]
 
 VERDICTS = ("reproduced", "partly reproduced", "not reproduced", "inconclusive", "not testable")
 ICONS = {"reproduced": "✅", "partly reproduced": "🟡", "not reproduced": "❌", "inconclusive": "❔",
@@ -225,3 +225,19 @@ def combine_comparisons(outcomes: Sequence[str]) -> str:
     if nb > nw:
         return "partly reproduced"
     return "not reproduced"
+
+
+def won_shares(outcomes: Sequence[str], name: str) -> dict:
+    """The share of comparisons won, as headline numbers: ``{name: n_better / n, name + "_undecided":
+    n_inconclusive / n}`` over outcomes of :func:`compare`.
+
+    A share of decided items moves in steps of 1/n, and only the items within the noise can move it without a
+    contradiction (better ↔ inconclusive ↔ worse; never better ↔ worse in one step): ``tools/validate.py``
+    accepts a rerun's share when it differs from the committed one by no more than those items allow — down by
+    the rerun's undecided share at most, up by the committed one's.
+    """
+    outcomes = list(outcomes)
+    if not outcomes or any(o not in COMPARISONS for o in outcomes):
+        raise ValueError(f"outcomes must be a non-empty list of {COMPARISONS}, got {outcomes}")
+    n = len(outcomes)
+    return {name: outcomes.count("better") / n, f"{name}_undecided": outcomes.count("inconclusive") / n}

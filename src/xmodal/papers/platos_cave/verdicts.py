@@ -15,7 +15,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from ...claims import Outcome, combine_comparisons, combine_parts, compare, decided as _decided, settle as _settle
+from ...claims import Outcome, combine_comparisons, combine_parts, compare, decided as _decided, settle as _settle, won_shares
 from ...evaluation import bootstrap_interval, seed_interval
 from .experiments import pearson_r
 from .paper import REGISTRY, threshold
@@ -116,7 +116,7 @@ def verdict_claim2(mm3d, uni3d, text_tower_available: bool = False, plateau_note
           f"{iv.fmt(1, 3) if iv else f'{gain.mean():.3f}'}; (b) not testable: no vision–language text tower "
           f"(CLIP weights) offline — MiniLM + a projection trained on renders of the same world cannot stand in. "
           + plateau_note)
-    nums = {"frac_3d": nb / len(outs), "mean_gain_3d": float(gain.mean())}
+    nums = won_shares([o for o, _ in outs], "frac_3d") | {"mean_gain_3d": float(gain.mean())}
     if iv:
         nums |= {"mean_gain_3d_lo": iv.lo, "mean_gain_3d_hi": iv.hi}
     return REGISTRY.judge("01-2", v, f"(a) {nb}/{len(outs)} comparisons won; (b) not testable", ev, nums)
@@ -423,10 +423,11 @@ def verdict_claim7(runs: pd.DataFrame, kernels=("linear", "rbf")) -> Outcome:
             parts.append(True if nb >= maj * n else False if nb + ni < maj * n else None)
             who = "affine wins matching" if met == "matching" else f"local CKA ({ker}) wins top-5"
             txt.append(f"{who} vs {ker}: {nb}/{n} pairs ({ni} within the noise)")
-            nums[f"frac_{ker}_{met}"] = nb / n
+            nums |= won_shares(outs, f"frac_{ker}_{met}")
     ev = "; ".join(txt) + f" (a part needs >= {maj:.0%} of pairs won)"
     return REGISTRY.judge("01-7", combine_parts(parts),
-                          " / ".join(f"{100 * nums[k]:.0f}%" for k in nums) + " of pairs won", ev, nums)
+                          " / ".join(f"{100 * nums[k]:.0f}%" for k in nums if not k.endswith("_undecided"))
+                          + " of pairs won", ev, nums)
 
 
 def verdict_claim8(pointnet, pointbert, plateau_note: str = "") -> Outcome:
