@@ -61,6 +61,72 @@ def test_mapping_runs_are_cached_with_their_best_step(tmp_cache, monkeypatch):
         mapping.train_mapping("lnorm", x[:30], y[:30] + 1, x[30:], y[30:], s, 0, progress_bar=False)
 
 
+# ------------------------------------------------------------------------------------------ classifiers
+def test_classifiers_share_one_recipe_and_the_pool_gives_the_serial_bits(tmp_path, monkeypatch):
+    """train_classifiers trains PointNet and mini-PointBERT side by side (2 processes) with the bits of serial
+    runs; each encoder is its own cache entry with its own sizes, and a rerun loads instead of training.
+
+    Bit equality holds in make test's environment (OMP_NUM_THREADS=1 from the start, as in every worker): a parent
+    process started with more OpenMP threads gave a last-digit difference (1e-7) from its workers here; then only
+    the losses' closeness is checked (noted for the next round)."""
+    import os
+
+    from xmodal import runtime
+    from xmodal.encoders.pointcloud import PointBERT, PointNet
+
+    rng = np.random.default_rng(0)
+    pts, y = rng.standard_normal((24, 64, 3)).astype(np.float32), np.repeat(np.arange(3), 8)
+    s = ps.Settings.for_scale("ci").with_(pn_widths=(8, 16, 32), feat_dim=16, pn_epochs=1, pn_batch=8, pn_points=32,
+                                          bert_groups=4, bert_group_size=8, bert_width=16, bert_depth=1, bert_heads=2)
+    assert s.encoders == ("pointnet", "pointbert")
+    monkeypatch.setenv("XMODAL_CACHE", str(tmp_path / "serial"))
+    with runtime.use("ci"):
+        serial = {a: ps.train_classifier(pts, y, 3, s, progress_bar=False, arch=a) for a in s.encoders}
+    monkeypatch.setenv("XMODAL_CACHE", str(tmp_path / "pool"))
+    pooled = ps.train_classifiers(pts, y, 3, s, progress_bar=False, workers=2)
+    assert list(pooled) == list(s.encoders)
+    for a in s.encoders:
+        (m1, h1), (m2, h2) = serial[a], pooled[a]
+        assert len(h1.loss) == 3  # 24 clouds / batch 8, one epoch
+        if os.environ.get("OMP_NUM_THREADS") != "1":  # Adam turns a 1e-7 loss difference into 1e-3 weights
+            np.testing.assert_allclose(h1.loss, h2.loss, rtol=1e-5)
+            continue
+        assert np.array_equal(h1.loss, h2.loss)
+        for (k, v), (k2, w) in zip(m1.state_dict().items(), m2.state_dict().items()):
+            assert k == k2 and torch.equal(v, w)
+    pn, pb = pooled["pointnet"][0], pooled["pointbert"][0]
+    assert isinstance(pn.encoder, PointNet) and isinstance(pb.encoder, PointBERT)
+    assert (pb.encoder.n_groups, pb.encoder.group_size, pb.encoder.width, len(pb.encoder.blocks.layers)) == (4, 8, 16, 1)
+    x = torch.as_tensor(pts[:2])
+    assert pn.features(x).shape == pb.features(x).shape == (2, 16) and pb(x).shape == (2, 3)
+    monkeypatch.setattr("xmodal.papers.pointspider.pipeline.fit",
+                        lambda *a, **k: pytest.fail("a cached classifier must not train again"))
+    again = ps.train_classifiers(pts, y, 3, s, progress_bar=False, workers=2)
+    assert np.array_equal(again["pointbert"][1].loss, h2.loss)
+    with pytest.raises(pytest.fail.Exception, match="must not train"):  # other sizes: another entry
+        ps.train_classifiers(pts, y, 3, s.with_(bert_width=8), progress_bar=False, workers=1)
+
+
+def test_leaderboard_has_one_row_per_encoder_and_the_encoders_are_checked():
+    import pandas as pd
+
+    t = pd.DataFrame({"corruption": ["clean", "gaussian", "gaussian"], "group": ["clean", "noise", "noise"],
+                      "severity": [0, 1, 2], "error": [0.1, 0.3, 0.5], "n": 10})
+    lb = ps.leaderboard({"pointnet": t, "pointbert": t.assign(error=[0.2, 0.2, 0.4])}, train_loss={"pointbert": 1.5})
+    ours = lb[lb["source"] == "ours (world)"]
+    assert list(ours["model"]) == ["PointNet (world, ours)", "mini-PointBERT (world, ours)"]
+    np.testing.assert_allclose(ours["mCE (%)"], [40.0, 30.0])  # the mean over the corrupted variants only
+    np.testing.assert_allclose(ours["clean error (%)"], [10.0, 20.0])
+    np.testing.assert_array_equal(ours["train loss (last epoch)"], [np.nan, 1.5])
+    assert (lb["source"] == "ModelNet40-C paper").sum() == len(ps.LEADERBOARD)
+    assert list(ps.leaderboard(t)["model"][:1]) == ["PointNet (world, ours)"]  # one table: PointNet's, as before
+    for bad in (("pointbert",), ("pointnet", "pointnet"), ("pointnet", "pointmlp")):
+        with pytest.raises(ValueError, match="must start with 'pointnet'"):
+            ps.Settings.for_scale("ci").with_(encoders=bad)
+    with pytest.raises(ValueError, match="unknown 3D architecture"):
+        ps.Settings.for_scale("ci").encoder_kwargs("pointmlp")
+
+
 # ------------------------------------------------------------------------------------- Double Roulette
 def test_double_roulette_properties():
     labels = np.repeat(np.arange(40), 3)[np.random.default_rng(1).permutation(120)]

@@ -9,8 +9,9 @@ from .experiment import classify, load, mapping_study, open_clip_status, speed_s
 from .figures import gallery, plot_errors, plot_renders, plot_robustness, plot_roulette, plot_val_curves
 from .mapping import MappingNet, l1div, paper_widths, train_mapping
 from .paper import DEVIATIONS, LEADERBOARD, PAPER, REGISTRY
-from .pipeline import (VARIANTS, Classifier, corruption_set, corruption_table, double_roulette, features,
-                       leaderboard, render_clouds, roulette_draws, roulette_scores, variant_name, zeroshot_topk)
+from .pipeline import (ENCODER_NAMES, VARIANTS, Classifier, corruption_set, corruption_table, double_roulette, features,
+                       leaderboard, render_clouds, roulette_draws, roulette_scores, train_classifier, train_classifiers,
+                       variant_name, zeroshot_topk)
 from .renderers import comparison_images, find_libllvm, renderer_table
 from .settings import PROMPT, Settings, settings_frame
 from .verdicts import judge_all, judge_mapping, judge_speed, judge_usefulness, judge_zeroshot
@@ -25,7 +26,8 @@ def paper_table(outcomes) -> "object":
 
 __all__ = [
     "PAPER", "REGISTRY", "DEVIATIONS", "LEADERBOARD", "Settings", "settings_frame", "PROMPT",
-    "VARIANTS", "variant_name", "double_roulette", "Classifier", "features", "corruption_set", "corruption_table",
+    "VARIANTS", "variant_name", "double_roulette", "Classifier", "train_classifier", "train_classifiers",
+    "ENCODER_NAMES", "features", "corruption_set", "corruption_table",
     "leaderboard", "render_clouds", "roulette_draws", "roulette_scores", "zeroshot_topk",
     "MappingNet", "paper_widths", "l1div", "train_mapping", "renderer_table", "comparison_images", "find_libllvm",
     "load", "classify", "zeroshot_study", "mapping_study", "speed_study", "open_clip_status",

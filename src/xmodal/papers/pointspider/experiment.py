@@ -35,22 +35,33 @@ def load(settings: Settings, progress_bar: bool = True) -> dict:
 
 
 def classify(st: dict, progress_bar: bool = True) -> dict:
-    """Train the PointNet classifier on the clean train split; its errors on the corruption set (75 variants +
-    clean) and the leaderboard analogue. Adds "model", "history", "eval_rows", "cset", "cset_outputs" (features and
-    logits of every variant), "errors", "leaderboard"."""
+    """Train the classifiers of ``settings.encoders`` (PointNet first, then e.g. mini-PointBERT; the same recipe, side
+    by side in the process pool) on the clean train split; their errors on the corruption set (75 variants + clean)
+    and the leaderboard analogue. Adds "model", "history" (PointNet's: the mapping's encoder), "eval_rows", "cset",
+    "cset_outputs" (PointNet's features and logits of every variant), "errors" (PointNet's), "errors_by_encoder"
+    {arch: table}, "errors_all" (those tables stacked, with an ``encoder`` column), "histories" {arch: History}, "test_accs" {arch: clean test accuracy}, "leaderboard"."""
     s, ds = st["settings"], st["ds"]
     with runtime.use(s.scale):
         tr = ds.mask("train")
-        model, hist = P.train_classifier(P.normalised_clouds(ds.points[tr]), ds.labels[tr], len(ds.categories), s,
-                                         st["device"], progress_bar)
+        trained = P.train_classifiers(P.normalised_clouds(ds.points[tr]), ds.labels[tr], len(ds.categories), s,
+                                      st["device"], progress_bar)
+        model, hist = trained["pointnet"]
         rows = P.eval_rows(ds, s.eval_per_class)
         cset = P.corruption_set(ds, rows, s, progress_bar)
         outputs = {v: P.features(model, c, device=st["device"]) for v, c in cset.items()}  # once: mapping_study reuses them
-        errors = P.corruption_table(model, cset, ds.labels[rows], st["device"], outputs=outputs)
         te = ds.mask("test")
-        test_acc = P.zeroshot_topk(P.features(model, P.normalised_clouds(ds.points[te]))[1], ds.labels[te], 1)
-    st.update(model=model, history=hist, eval_rows=rows, cset=cset, cset_outputs=outputs, errors=errors,
-              leaderboard=P.leaderboard(errors), test_acc=test_acc)
+        test_clouds = P.normalised_clouds(ds.points[te])
+        errors, test_accs = {}, {}
+        for arch, (m, _) in trained.items():
+            outs = outputs if arch == "pointnet" else {v: P.features(m, c, device=st["device"]) for v, c in cset.items()}
+            errors[arch] = P.corruption_table(m, cset, ds.labels[rows], st["device"], outputs=outs)
+            test_accs[arch] = P.zeroshot_topk(P.features(m, test_clouds, device=st["device"])[1], ds.labels[te], 1)
+    st.update(model=model, history=hist, eval_rows=rows, cset=cset, cset_outputs=outputs, errors=errors["pointnet"],
+              errors_by_encoder=errors, errors_all=pd.concat([t.assign(encoder=a) for a, t in errors.items()],
+                                                             ignore_index=True), histories={a: h for a, (_, h) in trained.items()}, test_accs=test_accs,
+              test_acc=test_accs["pointnet"],
+              leaderboard=P.leaderboard(errors, train_loss={a: float(h.loss[-(h.steps_per_epoch or len(h.loss)):].mean())
+                                                            for a, (_, h) in trained.items()}))
     return st
 
 

@@ -78,19 +78,27 @@ def plot_robustness(st: dict):
 
 
 def plot_errors(errors):
-    """PointNet error per corruption (rows) and severity (columns) as a heat map."""
+    """Test error per corruption (rows) and severity (columns) as heat maps: one :func:`~.pipeline.corruption_table`
+    (PointNet's) or ``{arch: table}`` side by side, one shared colour scale."""
     import seaborn as sns
 
-    fig, ax = _fig(5, 5.5)
-    tab = errors[errors["corruption"] != "clean"].pivot(index="corruption", columns="severity", values="error")
-    tab = tab.loc[[c for c in errors["corruption"].unique() if c != "clean"]]
-    sns.heatmap(100 * tab, annot=True, fmt=".0f", cmap="rocket_r", vmin=0, vmax=100, ax=ax[0, 0],
-                cbar_kws={"label": "error (%)"})
-    ax[0, 0].set_title("PointNet test error under ModelNet40-C\n"
-                       f"(clean error {100 * float(errors.loc[errors['corruption'] == 'clean', 'error'].iloc[0]):.0f} %)",
-                       fontsize=10)
-    ax[0, 0].set_xlabel("severity")
-    ax[0, 0].set_ylabel("corruption")
+    from .pipeline import ENCODER_NAMES
+
+    tables = errors if isinstance(errors, dict) else {"pointnet": errors}
+    fig, ax = _fig(5 * len(tables), 5.5, 1, len(tables))
+    for k, (arch, err) in enumerate(tables.items()):
+        tab = err[err["corruption"] != "clean"].pivot(index="corruption", columns="severity", values="error")
+        tab = tab.loc[[c for c in err["corruption"].unique() if c != "clean"]]
+        sns.heatmap(100 * tab, annot=True, fmt=".0f", cmap="rocket_r", vmin=0, vmax=100, ax=ax[0, k],
+                    cbar=k == len(tables) - 1, cbar_kws={"label": "error (%)"})
+        clean = 100 * float(err.loc[err["corruption"] == "clean", "error"].iloc[0])
+        name = ENCODER_NAMES.get(arch, arch).replace(" (world, ours)", "")
+        ax[0, k].set_title(f"{name} test error under ModelNet40-C\n(clean error {clean:.0f} %, "
+                           f"mCE {100 * tab.to_numpy().mean():.0f} %)", fontsize=10)
+        ax[0, k].set_xlabel("severity")
+        ax[0, k].set_ylabel("corruption" if k == 0 else "")
+        if k:
+            ax[0, k].set_yticklabels([])
     fig.tight_layout()
     return fig
 

@@ -27,7 +27,8 @@ from ...seed import make_rng, make_torch_generator, seeded_init
 from ...train import cached_training, fit
 from .settings import Settings
 
-__all__ = ["VARIANTS", "variant_name", "double_roulette", "Classifier", "train_classifier", "features",
+__all__ = ["VARIANTS", "variant_name", "double_roulette", "Classifier", "train_classifier", "train_classifiers",
+           "ENCODER_NAMES", "features",
            "normalised_clouds", "eval_rows", "corruption_set", "corruption_table", "leaderboard", "fit_to_sphere",
            "render_clouds", "image_models", "embed_renders", "class_scores", "zeroshot_topk", "roulette_draws",
            "roulette_scores", "ImageTextModel",
@@ -67,12 +68,16 @@ def double_roulette(labels, n_variants: int, rng: np.random.Generator) -> tuple[
 # ---------------------------------------------------------------------------------------- classifier
 
 class Classifier(nn.Module):
-    """PointNet (:func:`xmodal.encoders.pointcloud.build_encoder`) → its ``feat_dim`` feature → linear classes.
-    points (B, N, 3) → logits (B, n_classes); :meth:`features` → (B, feat_dim)."""
+    """A 3D encoder (:func:`xmodal.encoders.pointcloud.build_encoder`: PointNet by default) → its ``feat_dim``
+    feature → linear classes. points (B, N, 3) → logits (B, n_classes); :meth:`features` → (B, feat_dim).
+    ``encoder_kwargs``: the encoder's own sizes (PointNet: ``widths``, the default (64, 128, 256))."""
 
-    def __init__(self, n_classes: int, feat_dim: int = 1024, widths=(64, 128, 256)):
+    def __init__(self, n_classes: int, feat_dim: int = 1024, widths=(64, 128, 256), arch: str = "pointnet",
+                 encoder_kwargs: dict | None = None):
         super().__init__()
-        self.encoder = build_encoder("pointnet", out_dim=int(feat_dim), widths=tuple(widths))
+        kw = dict(encoder_kwargs) if encoder_kwargs is not None else ({"widths": tuple(widths)} if arch == "pointnet" else {})
+        self.arch = arch
+        self.encoder = build_encoder(arch, out_dim=int(feat_dim), **kw)
         self.fc = nn.Linear(int(feat_dim), int(n_classes))
 
     def features(self, points: torch.Tensor) -> torch.Tensor:
@@ -87,20 +92,31 @@ def normalised_clouds(points) -> np.ndarray:
     return np.stack([normalise(p) for p in np.asarray(points)]).astype(np.float32)
 
 
-def train_classifier(points, labels, n_classes: int, settings: Settings, device="cpu", progress_bar: bool = True):
-    """Train the classifier with cross-entropy on ``points (n, N, 3)`` (normalised) through :func:`xmodal.train.fit`;
-    each step sees random ``pn_points``-point subsets with random anisotropic scaling and jitter
-    (:func:`~xmodal.encoders.pretrain3d.augment`, no rotation, no bumps). Cached on disk. Returns (model, History)."""
-    pts = torch.as_tensor(np.asarray(points, np.float32))
-    y = torch.as_tensor(np.asarray(labels, np.int64))
+def _classifier_params(pts: torch.Tensor, y: torch.Tensor, n_classes: int, settings: Settings, arch: str) -> dict:
     params = {"settings": [settings.pn_widths, settings.feat_dim, settings.pn_epochs, settings.pn_batch,
                            settings.pn_lr, settings.pn_points, settings.seed], "n_classes": int(n_classes),
               "data": [float(pts.double().sum()), list(pts.shape), int(y.sum())], "numerics": numerics_key(),
               "code": code_hash("xmodal.papers.pointspider.pipeline", "xmodal.encoders.pointcloud", "xmodal.train")}
+    if arch != "pointnet":  # PointNet's key (and init stream) as before the other encoders joined
+        params["encoder"] = [arch, sorted(settings.encoder_kwargs(arch).items())]
+    return params
+
+
+def train_classifier(points, labels, n_classes: int, settings: Settings, device="cpu", progress_bar: bool = True,
+                     arch: str = "pointnet"):
+    """Train the classifier with encoder ``arch`` (sizes :meth:`Settings.encoder_kwargs`) with cross-entropy on
+    ``points (n, N, 3)`` (normalised) through :func:`xmodal.train.fit`; each step sees random ``pn_points``-point
+    subsets with random anisotropic scaling and jitter (:func:`~xmodal.encoders.pretrain3d.augment`, no rotation,
+    no bumps). Every encoder gets the same recipe (``pn_*``: epochs, batch, lr, points) and the same batches and
+    augmentations (generators keyed by the seed, not the encoder). Cached on disk. Returns (model, History)."""
+    pts = torch.as_tensor(np.asarray(points, np.float32))
+    y = torch.as_tensor(np.asarray(labels, np.int64))
+    params = _classifier_params(pts, y, n_classes, settings, arch)
+    init_key = ("classifier",) if arch == "pointnet" else ("classifier", arch)
 
     def make():
-        with seeded_init(settings.seed, "pointspider", "classifier"):
-            return Classifier(n_classes, settings.feat_dim, settings.pn_widths)
+        with seeded_init(settings.seed, "pointspider", *init_key):
+            return Classifier(n_classes, settings.feat_dim, arch=arch, encoder_kwargs=settings.encoder_kwargs(arch))
 
     def train(model):
         g_aug = make_torch_generator(settings.seed, "pointspider", "classifier-aug")
@@ -111,10 +127,44 @@ def train_classifier(points, labels, n_classes: int, settings: Settings, device=
 
         return fit(model, loss_fn, settings.pn_config(), n_items=len(pts), device=device,
                    generator=make_torch_generator(settings.seed, "pointspider", "classifier-batches"),
-                   desc="PointNet classifier", progress_bar=progress_bar)
+                   desc=f"{arch} classifier", progress_bar=progress_bar)
 
     model, hist, _ = cached_training("pointspider_classifier", params, make, train, device=device)
     return model, hist
+
+
+_WORKER: dict = {}
+
+
+def _pool_init(points, labels, n_classes, settings, device):
+    _WORKER.update(points=points, labels=labels, n_classes=n_classes, settings=settings, device=device)
+
+
+def _pool_job(arch: str) -> str:
+    from ... import runtime
+
+    w = _WORKER
+    with runtime.use(w["settings"].scale):  # one thread per worker: the bits of a serial run
+        train_classifier(w["points"], w["labels"], w["n_classes"], w["settings"], w["device"], False, arch)
+    return arch
+
+
+def train_classifiers(points, labels, n_classes: int, settings: Settings, device="cpu", progress_bar: bool = True,
+                      workers: int | None = None) -> dict:
+    """:func:`train_classifier` for every encoder of ``settings.encoders``: ``{arch: (model, History)}``. The ones not
+    cached yet train side by side in ``workers`` processes (:func:`xmodal.parallel.fill_cache`; each is seeded by its
+    own arguments, so the bits are a serial run's), then every one is read back from the cache."""
+    from ...cache import is_cached
+    from ...parallel import fill_cache
+
+    pts = np.asarray(points, np.float32)
+    y = np.asarray(labels, np.int64)
+    T, Y = torch.as_tensor(pts), torch.as_tensor(y)
+    fill_cache(list(settings.encoders),
+               lambda a: is_cached("pointspider_classifier", _classifier_params(T, Y, n_classes, settings, a)),
+               _pool_job, workers, desc="classifiers", unit="encoder", initializer=_pool_init,
+               initargs=(pts, y, int(n_classes), settings, str(device)))
+    return {a: train_classifier(pts, y, n_classes, settings, device, progress_bar, a) for a in settings.encoders}
 
 
 @torch.no_grad()
@@ -182,15 +232,25 @@ def corruption_table(model: Classifier, cset: dict, labels, device="cpu", output
     return pd.DataFrame(rows)
 
 
-def leaderboard(table: pd.DataFrame, name: str = "PointNet (world, ours)") -> pd.DataFrame:
-    """ModelNet40-C leaderboard analogue: our mCE (mean error over the 75 variants) and clean error (%),
-    beside the paper's leaderboard (standard training)."""
+ENCODER_NAMES = {"pointnet": "PointNet (world, ours)", "pointbert": "mini-PointBERT (world, ours)",
+                 "dgcnn": "DGCNN (world, ours)"}
+
+
+def leaderboard(tables, name: str = "PointNet (world, ours)", train_loss: dict | None = None) -> pd.DataFrame:
+    """ModelNet40-C leaderboard analogue: our mCE (mean error over the 75 variants) and clean error (%) per
+    encoder, beside the paper's leaderboard (standard training). ``tables``: one :func:`corruption_table` (named
+    ``name``) or ``{arch: table}`` (named by :data:`ENCODER_NAMES`); ``train_loss``: ``{arch: mean training
+    cross-entropy of the last epoch}`` (how far each classifier got; chance is ln 40 ≈ 3.7), NaN when not given."""
     from .paper import LEADERBOARD
 
-    corr = table[table["corruption"] != "clean"]
-    rows = [{"model": name, "mCE (%)": 100 * corr["error"].mean(),
-             "clean error (%)": 100 * float(table.loc[table["corruption"] == "clean", "error"].iloc[0]),
-             "source": "ours (world)"}]
+    tables = tables if isinstance(tables, dict) else {name: tables}
+    rows = []
+    for key, table in tables.items():
+        corr = table[table["corruption"] != "clean"]
+        rows.append({"model": ENCODER_NAMES.get(key, key), "mCE (%)": 100 * corr["error"].mean(),
+                     "clean error (%)": 100 * float(table.loc[table["corruption"] == "clean", "error"].iloc[0]),
+                     "train loss (last epoch)": float((train_loss or {}).get(key, float("nan"))),
+                     "source": "ours (world)"})
     rows += [{"model": k, "mCE (%)": v[0], "clean error (%)": v[1], "source": "ModelNet40-C paper"}
              for k, v in LEADERBOARD.items()]
     return pd.DataFrame(rows)

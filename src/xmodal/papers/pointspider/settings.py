@@ -25,7 +25,9 @@ class Settings:
     """All sizes of one run.
 
     Classifier: ``pn_widths`` (PointNet per-point MLP), ``feat_dim`` (its 1024-d feature), ``pn_epochs``,
-    ``pn_batch``, ``pn_lr``, ``pn_points`` (points per training view). Corruption set: ``eval_per_class``
+    ``pn_batch``, ``pn_lr``, ``pn_points`` (points per training view). ``encoders``: the 3D encoders trained as
+    classifiers with that same recipe (equal budgets) for the leaderboard analogue ("pointnet" first: the mapping's
+    encoder; "pointbert": the mini-PointBERT of notebook 01, sized by ``bert_*``). Corruption set: ``eval_per_class``
     test objects per class, clouds of ``eval_points`` (1024) from a 2048-point mesh sample; the first
     ``pool_per_class`` of them per class are also rendered under all 76 variants (the Double Roulette pool).
     Image–text: ``models`` of notebook 02 (trained by :func:`xmodal.papers.wpce.train_heads`, prompt
@@ -44,6 +46,12 @@ class Settings:
     pn_batch: int = 64
     pn_lr: float = 2e-3
     pn_points: int = 512
+    encoders: tuple[str, ...] = ("pointnet", "pointbert")
+    bert_groups: int = 32
+    bert_group_size: int = 16
+    bert_width: int = 96
+    bert_depth: int = 3
+    bert_heads: int = 4
     eval_per_class: int = 5
     eval_points: int = 1024
     pool_per_class: int = 2
@@ -74,6 +82,10 @@ class Settings:
             raise ValueError("claim 03-2 compares over seeds: need at least 3 map_seeds")
         if self.pool_per_class > self.eval_per_class or self.pool_per_class < 1:
             raise ValueError("need 1 <= pool_per_class <= eval_per_class")
+        if not self.encoders or self.encoders[0] != "pointnet" or len(set(self.encoders)) != len(self.encoders) \
+                or not set(self.encoders) <= {"pointnet", "pointbert", "dgcnn"}:
+            raise ValueError(f"encoders must start with 'pointnet' (the mapping's encoder) and name each of "
+                             f"pointnet, pointbert, dgcnn at most once, got {self.encoders!r}")
         if self.draws < 1000:
             raise ValueError("Double Roulette is repeated at least 1,000 times (draws >= 1000)")
 
@@ -86,15 +98,29 @@ class Settings:
                     map_seeds=tuple(int(seed) + k for k in range(3)))
         if sc.name == "ci":
             return cls(**base, pn_epochs=15, pn_points=256, eval_per_class=2, pool_per_class=1, draws=1000,
+                       bert_groups=16, bert_width=64, bert_depth=2,
                        map_widths=(128, 256, 512, 256, 128), map_epochs=40, map_batch=64, eval_every=10,
                        table_clouds=2, table_resolution=64, spp=4)
         if sc.name == "full":
             return cls(**base, pn_widths=(64, 128, 1024), pn_epochs=100, pn_points=1024, eval_per_class=25,
+                       bert_groups=64, bert_group_size=32, bert_width=256, bert_depth=6, bert_heads=8,
                        pool_per_class=10, map_widths=None, map_epochs=1000, eval_every=100, table_clouds=10)
         return cls(**base)
 
     def with_(self, **kw) -> "Settings":
         return replace(self, **kw)
+
+    def encoder_kwargs(self, arch: str) -> dict:
+        """The :func:`~xmodal.encoders.pointcloud.build_encoder` arguments of a classifier's encoder ``arch``
+        (every one outputs the ``feat_dim`` feature)."""
+        if arch == "pointnet":
+            return {"widths": tuple(self.pn_widths)}
+        if arch == "pointbert":
+            return {"n_groups": self.bert_groups, "group_size": self.bert_group_size, "width": self.bert_width,
+                    "depth": self.bert_depth, "heads": self.bert_heads}
+        if arch == "dgcnn":
+            return {}
+        raise ValueError(f"unknown 3D architecture {arch!r}; valid: pointnet, pointbert, dgcnn")
 
     def pn_config(self) -> TrainConfig:
         """The classifier's trainer settings: AdamW (decay 1e-4 on matrices), warm-up + cosine."""
@@ -113,8 +139,8 @@ class Settings:
         return WPCESettings.for_scale(self.scale, seed=self.seed, data_seed=self.data_seed).with_(templates=(PROMPT,))
 
 
-_SHOWN = ("scale", "seed", "pn_widths", "feat_dim", "pn_epochs", "pn_points", "eval_per_class", "pool_per_class",
-          "resolution", "models", "draws", "map_widths", "map_epochs", "map_lr", "eval_every", "n_map_train",
+_SHOWN = ("scale", "seed", "pn_widths", "feat_dim", "pn_epochs", "pn_points", "encoders", "bert_groups", "bert_width",
+          "bert_depth", "eval_per_class", "pool_per_class", "resolution", "models", "draws", "map_widths", "map_epochs", "map_lr", "eval_every", "n_map_train",
           "n_map_test", "map_seeds", "table_clouds", "table_resolution", "spp", "mitsuba_variants")
 
 
