@@ -39,7 +39,8 @@ def classify(st: dict, progress_bar: bool = True) -> dict:
     by side in the process pool) on the clean train split; their errors on the corruption set (75 variants + clean)
     and the leaderboard analogue. Adds "model", "history" (PointNet's: the mapping's encoder), "eval_rows", "cset",
     "cset_outputs" (PointNet's features and logits of every variant), "errors" (PointNet's), "errors_by_encoder"
-    {arch: table}, "errors_all" (those tables stacked, with an ``encoder`` column), "histories" {arch: History}, "test_accs" {arch: clean test accuracy}, "leaderboard"."""
+    {arch: table}, "errors_all" (those tables stacked, with an ``encoder`` column), "histories" {arch: History},
+    "test_accs" {arch: clean test accuracy}, "leaderboard"."""
     s, ds = st["settings"], st["ds"]
     with runtime.use(s.scale):
         tr = ds.mask("train")
@@ -56,12 +57,13 @@ def classify(st: dict, progress_bar: bool = True) -> dict:
             outs = outputs if arch == "pointnet" else {v: P.features(m, c, device=st["device"]) for v, c in cset.items()}
             errors[arch] = P.corruption_table(m, cset, ds.labels[rows], st["device"], outputs=outs)
             test_accs[arch] = P.zeroshot_topk(P.features(m, test_clouds, device=st["device"])[1], ds.labels[te], 1)
+    histories = {a: h for a, (_, h) in trained.items()}
+    last_epoch = {a: float(h.loss[-(h.steps_per_epoch or len(h.loss)):].mean()) for a, h in histories.items()}
     st.update(model=model, history=hist, eval_rows=rows, cset=cset, cset_outputs=outputs, errors=errors["pointnet"],
               errors_by_encoder=errors, errors_all=pd.concat([t.assign(encoder=a) for a, t in errors.items()],
-                                                             ignore_index=True), histories={a: h for a, (_, h) in trained.items()}, test_accs=test_accs,
-              test_acc=test_accs["pointnet"],
-              leaderboard=P.leaderboard(errors, train_loss={a: float(h.loss[-(h.steps_per_epoch or len(h.loss)):].mean())
-                                                            for a, (_, h) in trained.items()}))
+                                                             ignore_index=True),
+              histories=histories, test_accs=test_accs, test_acc=test_accs["pointnet"],
+              leaderboard=P.leaderboard(errors, train_loss=last_epoch))
     return st
 
 

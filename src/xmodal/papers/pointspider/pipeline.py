@@ -16,6 +16,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from ... import runtime
 from ...align.metrics import topk_accuracy
 from ...cache import cached_arrays, code_hash
 from ...data.corruptions import CORRUPTIONS, GROUPS, corrupt, normalise
@@ -141,8 +142,6 @@ def _pool_init(points, labels, n_classes, settings, device):
 
 
 def _pool_job(arch: str) -> str:
-    from ... import runtime
-
     w = _WORKER
     with runtime.use(w["settings"].scale):  # one thread per worker: the bits of a serial run
         train_classifier(w["points"], w["labels"], w["n_classes"], w["settings"], w["device"], False, arch)
