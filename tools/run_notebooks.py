@@ -55,7 +55,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("notebooks", nargs="+", type=Path)
     ap.add_argument("--scale", default="default")
-    ap.add_argument("--timeout", type=int, default=1800, help="per-cell execution timeout (s)")
+    ap.add_argument("--timeout", type=int, default=3600, help="per-cell execution timeout (s)")
     ap.add_argument("--out", type=Path, default=None,
                     help="folder for the executed notebooks (default: in place at the default scale, "
                          "executed/<scale>/ otherwise)")
