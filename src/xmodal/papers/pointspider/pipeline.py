@@ -152,18 +152,23 @@ def train_classifiers(points, labels, n_classes: int, settings: Settings, device
                       workers: int | None = None) -> dict:
     """:func:`train_classifier` for every encoder of ``settings.encoders``: ``{arch: (model, History)}``. The ones not
     cached yet train side by side in ``workers`` processes (:func:`xmodal.parallel.fill_cache`; each is seeded by its
-    own arguments, so the bits are a serial run's), then every one is read back from the cache."""
+    own arguments, so the bits are a serial run's), then every one is read back from the cache.
+
+    Runs under the scale's runtime policy (:func:`xmodal.runtime.use`) like its workers: the cache key holds
+    torch's thread count, so a caller with more threads would otherwise miss the workers' entries and train
+    every encoder again itself, with other bits."""
     from ...cache import is_cached
     from ...parallel import fill_cache
 
     pts = np.asarray(points, np.float32)
     y = np.asarray(labels, np.int64)
     T, Y = torch.as_tensor(pts), torch.as_tensor(y)
-    fill_cache(list(settings.encoders),
-               lambda a: is_cached("pointspider_classifier", _classifier_params(T, Y, n_classes, settings, a)),
-               _pool_job, workers, desc="classifiers", unit="encoder", initializer=_pool_init,
-               initargs=(pts, y, int(n_classes), settings, str(device)))
-    return {a: train_classifier(pts, y, n_classes, settings, device, progress_bar, a) for a in settings.encoders}
+    with runtime.use(settings.scale):
+        fill_cache(list(settings.encoders),
+                   lambda a: is_cached("pointspider_classifier", _classifier_params(T, Y, n_classes, settings, a)),
+                   _pool_job, workers, desc="classifiers", unit="encoder", initializer=_pool_init,
+                   initargs=(pts, y, int(n_classes), settings, str(device)))
+        return {a: train_classifier(pts, y, n_classes, settings, device, progress_bar, a) for a in settings.encoders}
 
 
 @torch.no_grad()
