@@ -61,6 +61,39 @@ def test_mapping_runs_are_cached_with_their_best_step(tmp_cache, monkeypatch):
         mapping.train_mapping("lnorm", x[:30], y[:30] + 1, x[30:], y[30:], s, 0, progress_bar=False)
 
 
+def test_mapping_runs_in_the_pool_give_the_bits_of_serial_runs_in_any_order(tmp_path, monkeypatch):
+    """train_mappings trains the 3 variants × 3 seeds side by side (2 processes, inputs sent once per worker) with
+    the bits of serial train_mapping runs made in the reverse order (no run depends on another), whatever the
+    caller's threads; the result is keyed (variant, seed) in VARIANTS × map_seeds order."""
+    from xmodal import runtime
+    from xmodal.papers.pointspider import mapping
+
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((40, 16)).astype(np.float32), rng.standard_normal((40, 4)).astype(np.float32)
+    s = ps.Settings.for_scale("ci").with_(map_widths=(8, 16, 32, 16, 8), map_epochs=3, map_batch=8, eval_every=5)
+    jobs = [(v, sd) for v in mapping.VARIANTS for sd in s.map_seeds]
+    monkeypatch.setenv("XMODAL_CACHE", str(tmp_path / "serial"))
+    with runtime.use("ci"):
+        serial = {j: mapping.train_mapping(j[0], x[:30], y[:30], x[30:], y[30:], s, j[1], progress_bar=False)
+                  for j in reversed(jobs)}
+    monkeypatch.setenv("XMODAL_CACHE", str(tmp_path / "pool"))
+    prev = torch.get_num_threads()
+    torch.set_num_threads(2)  # a caller outside the scale's policy
+    try:
+        pooled = mapping.train_mappings(x[:30], y[:30], x[30:], y[30:], s, progress_bar=False, workers=2)
+    finally:
+        torch.set_num_threads(prev)
+    assert list(pooled) == jobs
+    for j in jobs:
+        (n1, h1, b1), (n2, h2, b2) = serial[j], pooled[j]
+        assert b1 == b2 and np.array_equal(h1.loss, h2.loss) and h1.evals == h2.evals and len(h1.loss) == 9
+        for (k, v), (k2, w) in zip(n1.state_dict().items(), n2.state_dict().items()):
+            assert k == k2 and torch.equal(v, w)
+    assert not np.array_equal(pooled[jobs[0]][1].loss, pooled[jobs[1]][1].loss)  # seeds differ
+    monkeypatch.setattr("xmodal.train.fit", lambda *a, **k: pytest.fail("a cached run must not train again"))
+    mapping.train_mappings(x[:30], y[:30], x[30:], y[30:], s, progress_bar=False, workers=2)
+
+
 # ------------------------------------------------------------------------------------------ classifiers
 def test_classifiers_share_one_recipe_and_the_pool_gives_the_serial_bits(tmp_path, monkeypatch):
     """train_classifiers trains PointNet and mini-PointBERT side by side (2 processes) with the bits of serial

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from xmodal.parallel import default_workers, fill_cache, parallel_map
+from xmodal.parallel import default_workers, fill_cache, parallel_map, worker_context
 from xmodal.runtime import env_int
 
 _STATE = {}
@@ -90,6 +90,18 @@ def test_fill_cache_runs_only_the_jobs_left_in_the_pool_in_the_given_order():
     assert sorted(out) == [0, 2, 3, 4]                       # indices in jobs of the jobs not done
     assert {i: out[i][0] for i in out} == {0: 25, 2: 16, 3: 4, 4: 9}
     assert {o[1] for o in out.values()} == {"pool"}
+
+
+def _ctx_job(x):
+    return worker_context()["base"] + x
+
+
+def test_fill_cache_sends_a_context_to_every_worker_and_keeps_none_here():
+    out = fill_cache([1, 2, 3], lambda j: False, _ctx_job, 2, desc="t", context={"base": 100})
+    assert out == {0: 101, 1: 102, 2: 103}
+    assert worker_context() == {}
+    with pytest.raises(ValueError, match="either context= or initializer="):
+        fill_cache([1, 2], lambda j: False, _ctx_job, 2, desc="t", context={"base": 1}, initializer=_init)
 
 
 def test_fill_cache_leaves_a_single_job_or_one_worker_to_the_caller():

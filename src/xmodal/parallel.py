@@ -25,7 +25,21 @@ from pathlib import Path
 
 from .progress import progress
 
-__all__ = ["parallel_map", "fill_cache", "default_workers"]
+__all__ = ["parallel_map", "fill_cache", "default_workers", "worker_context"]
+
+#: what :func:`fill_cache` handed this worker process (``context=``); empty in the parent
+_CONTEXT: dict = {}
+
+
+def worker_context() -> dict:
+    """The ``context`` dict :func:`fill_cache` gave this worker: the large inputs every job shares, sent once per
+    worker instead of once per job (empty outside a pool)."""
+    return _CONTEXT
+
+
+def _set_context(context: dict) -> None:
+    _CONTEXT.clear()
+    _CONTEXT.update(context)
 
 
 def default_workers(n_jobs: int | None = None) -> int:
@@ -147,15 +161,20 @@ def parallel_map(fn, jobs: list, workers: int, desc: str, unit: str = "job", ini
 
 
 def fill_cache(jobs: list, is_done, fn, workers: int | None = None, *, desc: str, unit: str = "job", order=None,
-               initializer=None, initargs: tuple = ()) -> dict:
+               initializer=None, initargs: tuple = (), context: dict | None = None) -> dict:
     """Run ``fn`` in a pool over the jobs that ``is_done(job)`` says are not cached yet; ``{index in jobs: result}``.
 
     ``fn`` writes its job's cache entries (the caller then reads every job, cached or just run, in its own
     order). Nothing runs here when fewer than two jobs are left or ``workers`` (default
     :func:`default_workers` of the jobs left) is 1: the caller computes them itself, as a serial run would.
     ``order``: an optional sort key for the jobs left (e.g. the longest first, so the workers end together);
-    each job is seeded by its own arguments, so the order changes no bits.
+    each job is seeded by its own arguments, so the order changes no bits. ``context``: a dict every worker
+    receives once (``fn`` reads it with :func:`worker_context`), instead of an ``initializer`` of its own.
     """
+    if context is not None and initializer is not None:
+        raise ValueError("fill_cache takes either context= or initializer=, not both")
+    if context is not None:
+        initializer, initargs = _set_context, (dict(context),)
     jobs = list(jobs)
     todo = [i for i, j in enumerate(jobs) if not is_done(j)]
     workers = default_workers(len(todo)) if workers is None else workers
@@ -163,6 +182,10 @@ def fill_cache(jobs: list, is_done, fn, workers: int | None = None, *, desc: str
         return {}
     if order is not None:
         todo.sort(key=lambda i: order(jobs[i]))
-    out = parallel_map(fn, [jobs[i] for i in todo], workers, desc=desc, unit=unit, initializer=initializer,
-                       initargs=initargs)
+    try:
+        out = parallel_map(fn, [jobs[i] for i in todo], workers, desc=desc, unit=unit, initializer=initializer,
+                           initargs=initargs)
+    finally:
+        if context is not None:  # a serial fallback installed it here: release the arrays
+            _CONTEXT.clear()
     return dict(zip(todo, out))

@@ -15,7 +15,7 @@ from ...align.metrics import cosine_scores, topk_accuracy
 from ...data.corruptions import GROUPS
 from . import pipeline as P
 from .mapping import VARIANTS as MAP_VARIANTS
-from .mapping import l1div, train_mapping
+from .mapping import l1div, train_mappings
 from .paper import OPEN_CLIP_MODELS
 from .renderers import renderer_table
 from .settings import Settings
@@ -150,10 +150,10 @@ def mapping_study(st: dict, progress_bar: bool = True) -> dict:
         Xc = {v: f for v, (f, _) in st["cset_outputs"].items()}
         yc = ds.labels[st["eval_rows"]]
         rows, curves, rob, ret = [], {}, [], []
+        nets = train_mappings(X["train"], Y["train"], X["val"], Y["val"], s, st["device"], progress_bar)
         for variant in MAP_VARIANTS:
             for seed in s.map_seeds:
-                net, hist, best = train_mapping(variant, X["train"], Y["train"], X["val"], Y["val"], s, seed,
-                                                st["device"], progress_bar)
+                net, hist, best = nets[(variant, seed)]
                 with torch.no_grad():
                     pred = net(torch.as_tensor(X["test"]))
                 rows.append({"variant": variant, "seed": seed, "L1DIV": l1div(pred, Y["test"]),

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["VARIANTS", "MappingNet", "paper_widths", "l1div", "train_mapping"]
+__all__ = ["VARIANTS", "MappingNet", "paper_widths", "l1div", "train_mapping", "train_mappings"]
 
 VARIANTS = ("base", "lnorm", "rnorm")
 DROPOUT = 0.2
@@ -80,6 +80,19 @@ def l1div(pred, target) -> float:
     return float(1.0 / torch.mean(torch.abs(torch.as_tensor(pred) - torch.as_tensor(target))))
 
 
+def _params(variant: str, seed: int, settings, arrays, device) -> dict:
+    """The cache key of one mapping run: everything that changes its bits (``arrays``: the four data tensors)."""
+    from ...cache import code_hash
+    from ...encoders.base import hash_inputs
+    from ...runtime import numerics_key
+
+    return {"variant": variant, "seed": int(seed), "widths": settings.map_widths, "config": asdict(settings.map_config()),
+            "data": [hash_inputs(np.ascontiguousarray(torch.as_tensor(t, dtype=torch.float32).cpu().numpy()))
+                     for t in arrays],
+            "device": str(torch.device(device)), "numerics": numerics_key(),
+            "code": code_hash("xmodal.papers.pointspider.mapping", "xmodal.train", "xmodal.seed")}
+
+
 def train_mapping(variant: str, x_train, y_train, x_val, y_val, settings, seed: int, device="cpu",
                   progress_bar: bool = True):
     """Train one :class:`MappingNet` with the mean L1 loss (1/(n d)) Σ |f(x) − y| through :func:`xmodal.train.fit`
@@ -89,19 +102,13 @@ def train_mapping(variant: str, x_train, y_train, x_val, y_val, settings, seed: 
 
     x_*: (n, in_dim) float32 PointNet features; y_*: (n, out_dim) image embeddings. Returns
     (model in eval mode, History, best step)."""
-    from ...cache import code_hash
-    from ...encoders.base import hash_inputs
-    from ...runtime import numerics_key
     from ...seed import make_torch_generator, seeded_init
     from ...train import cached_training, fit
 
     xt, yt = torch.as_tensor(x_train, dtype=torch.float32), torch.as_tensor(y_train, dtype=torch.float32)
     xv, yv = torch.as_tensor(x_val, dtype=torch.float32).to(device), torch.as_tensor(y_val, dtype=torch.float32).to(device)
     cfg = settings.map_config()
-    params = {"variant": variant, "seed": int(seed), "widths": settings.map_widths, "config": asdict(cfg),
-              "data": [hash_inputs(np.ascontiguousarray(t.cpu().numpy())) for t in (xt, yt, xv, yv)],
-              "device": str(torch.device(device)), "numerics": numerics_key(),
-              "code": code_hash("xmodal.papers.pointspider.mapping", "xmodal.train", "xmodal.seed")}
+    params = _params(variant, seed, settings, (xt, yt, xv, yv), device)
 
     def make():
         with seeded_init(seed, "pointspider", "mapping", variant):
@@ -133,3 +140,34 @@ def train_mapping(variant: str, x_train, y_train, x_val, y_val, settings, seed: 
     model, hist, arrays = cached_training("pointspider_mapping", params, make, train, device=device,
                                           extra=lambda _m, _h: {"best_step": np.asarray(best["step"], np.int64)})
     return model, hist, int(arrays["best_step"])
+
+
+def _pool_job(job: tuple[str, int]) -> tuple[str, int]:
+    """One mapping run in a pool worker (inputs from :func:`xmodal.parallel.worker_context`), written to the cache."""
+    from ... import runtime
+    from ...parallel import worker_context
+
+    c = worker_context()
+    with runtime.use(c["settings"].scale):  # one thread per worker: the bits of a serial run
+        train_mapping(job[0], *c["arrays"], c["settings"], job[1], c["device"], False)
+    return job
+
+
+def train_mappings(x_train, y_train, x_val, y_val, settings, device="cpu", progress_bar: bool = True,
+                   workers: int | None = None) -> dict:
+    """:func:`train_mapping` for every variant of :data:`VARIANTS` × ``settings.map_seeds``:
+    ``{(variant, seed): (model, History, best step)}``. The runs not cached yet train side by side in ``workers``
+    processes (:func:`xmodal.parallel.fill_cache`; each run is seeded by its own arguments, so the bits are a
+    serial run's), then every one is read back from the cache in this order. Runs under the scale's runtime
+    policy like its workers (the cache key holds torch's thread count)."""
+    from ... import runtime
+    from ...cache import is_cached
+    from ...parallel import fill_cache
+
+    arrays = tuple(np.ascontiguousarray(np.asarray(a, np.float32)) for a in (x_train, y_train, x_val, y_val))
+    jobs = [(v, int(s)) for v in VARIANTS for s in settings.map_seeds]
+    with runtime.use(settings.scale):
+        fill_cache(jobs, lambda j: is_cached("pointspider_mapping", _params(j[0], j[1], settings, arrays, device)),
+                   _pool_job, workers, desc="mapping networks", unit="run",
+                   context={"arrays": arrays, "settings": settings, "device": str(device)})
+        return {j: train_mapping(j[0], *arrays, settings, j[1], device, progress_bar) for j in jobs}
