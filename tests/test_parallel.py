@@ -92,6 +92,22 @@ def test_fill_cache_runs_only_the_jobs_left_in_the_pool_in_the_given_order():
     assert {o[1] for o in out.values()} == {"pool"}
 
 
+def _env_job(_x):
+    return os.environ.get("GLIBC_TUNABLES")
+
+
+@pytest.mark.parametrize("parent", [None, "", "glibc.malloc.arena_max=2"])
+def test_workers_start_with_the_project_malloc_unless_the_caller_set_one(parent, monkeypatch):
+    from xmodal.runtime import FAST_MALLOC
+
+    if parent is None:
+        monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    else:
+        monkeypatch.setenv("GLIBC_TUNABLES", parent)
+    assert set(parallel_map(_env_job, [1, 2], 2, desc="t")) == {FAST_MALLOC if parent is None else parent}
+    assert os.environ.get("GLIBC_TUNABLES") == parent  # the caller's environment is left as it was
+
+
 def _ctx_job(x):
     return worker_context()["base"] + x
 

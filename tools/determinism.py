@@ -2,7 +2,8 @@
 
 ``make test`` runs every notebook twice at ``ci`` in separate processes: first with an empty cache
 (``run``: papermill, reports to ``<cold>``), then under nbval with that cache warm and
-``OMP_NUM_THREADS=2 MKL_NUM_THREADS=2`` (reports to ``<warm>``); then ``compare`` asserts both runs wrote
+``OMP_NUM_THREADS=2 MKL_NUM_THREADS=2`` and glibc's default malloc (``GLIBC_TUNABLES=""``; the cold run has
+the project's :data:`xmodal.runtime.FAST_MALLOC`) (reports to ``<warm>``); then ``compare`` asserts both runs wrote
 identical ``results.json`` files, timing fields excluded.
 
 ``run --jobs N`` executes the first notebook given (00, the world tour: it builds the world, the renders and
@@ -167,6 +168,9 @@ def run(reports: Path, notebooks: list[Path], timeout: int, jobs: int = 1) -> in
 
 
 def main() -> int:
+    from xmodal.runtime import FAST_MALLOC
+
+    os.environ.setdefault("GLIBC_TUNABLES", FAST_MALLOC)  # the kernels start with the project's malloc setting (same bits)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run")
