@@ -168,9 +168,9 @@ def run(reports: Path, notebooks: list[Path], timeout: int, jobs: int = 1) -> in
 
 
 def main() -> int:
-    from xmodal.runtime import FAST_MALLOC
+    from xmodal.runtime import malloc_tunable
 
-    os.environ.setdefault("GLIBC_TUNABLES", FAST_MALLOC)  # the kernels start with the project's malloc setting (same bits)
+    os.environ["GLIBC_TUNABLES"] = malloc_tunable()  # the kernels start with the project's malloc setting (same bits)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run")

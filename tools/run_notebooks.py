@@ -52,9 +52,9 @@ def renumber(nb) -> None:
 
 
 def main() -> int:
-    from xmodal.runtime import FAST_MALLOC
+    from xmodal.runtime import malloc_tunable
 
-    os.environ.setdefault("GLIBC_TUNABLES", FAST_MALLOC)  # the kernels start with the project's malloc setting (same bits)
+    os.environ["GLIBC_TUNABLES"] = malloc_tunable()  # the kernels start with the project's malloc setting (same bits)
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("notebooks", nargs="+", type=Path)
     ap.add_argument("--scale", default="default")

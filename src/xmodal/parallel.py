@@ -1,10 +1,10 @@
 """One way to run independent jobs in worker processes: :func:`parallel_map`.
 
 Used by the world build (one job per category), the 3D pre-training runs of notebook 01, the WPCE heads of
-notebook 02, the classifiers and mapping networks of notebook 03 and the pre-training runs of notebook 05. Workers are started with *spawn* (the parent may hold
-torch/OpenMP threads — a notebook kernel — which fork can deadlock), run one OpenMP thread each, and die with
-their parent, even after a ``kill -9`` of it, and start with the project's malloc setting
-(:func:`xmodal.runtime.malloc_env`). Each job is seeded by its own arguments and runs under the
+notebook 02, the classifiers and mapping networks of notebook 03 and the pre-training runs of notebook 05.
+Workers are started with *spawn* (the parent may hold torch/OpenMP threads — a notebook kernel — which fork
+can deadlock), run one OpenMP thread each, die with their parent, even after a ``kill -9`` of it, and start
+with the project's malloc setting (:func:`xmodal.runtime.malloc_tunable`). Each job is seeded by its own arguments and runs under the
 scale's runtime policy (one thread), so a parallel run gives the bits of a serial one (tested).
 
 Where processes cannot work — a script's unguarded top level (spawn re-imports the main script), a main
@@ -148,10 +148,10 @@ def parallel_map(fn, jobs: list, workers: int, desc: str, unit: str = "job", ini
             warnings.warn(f"{desc}: {why}", RuntimeWarning, stacklevel=2)
             workers = 1
     if workers > 1:
-        from .runtime import malloc_env
+        from .runtime import malloc_tunable
 
         had = "GLIBC_TUNABLES" in os.environ
-        os.environ["GLIBC_TUNABLES"] = malloc_env()["GLIBC_TUNABLES"]  # the workers start with it (same bits)
+        os.environ["GLIBC_TUNABLES"] = malloc_tunable()  # the workers start with it (same bits)
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                      initializer=_worker_init, initargs=(os.getpid(), initializer, tuple(initargs))) as ex:

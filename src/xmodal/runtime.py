@@ -25,19 +25,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 __all__ = ["Runtime", "resolve", "use", "apply", "pick_device", "numerics_environment", "numerics_key", "cpu_model",
-           "env_int", "FAST_MALLOC", "malloc_env"]
+           "env_int", "FAST_MALLOC", "malloc_tunable"]
 
 #: the glibc malloc tunable this project's processes start with (see the module docstring)
 FAST_MALLOC = "glibc.malloc.hugetlb=1"
 
 
-def malloc_env(env=None) -> dict:
-    """A copy of ``env`` (default ``os.environ``) with ``GLIBC_TUNABLES`` = :data:`FAST_MALLOC` unless it is
-    already set (even to ""): the environment to start a child process with. The allocator changes no bits
-    (``make test`` runs its warm half with ``GLIBC_TUNABLES=""`` and requires the cold run's results)."""
-    out = dict(os.environ if env is None else env)
-    out.setdefault("GLIBC_TUNABLES", FAST_MALLOC)
-    return out
+def malloc_tunable() -> str:
+    """The ``GLIBC_TUNABLES`` a child process should start with: the caller's value when the variable is set
+    (even to ""), else :data:`FAST_MALLOC`. The allocator changes no bits (``make test`` runs its warm half with
+    ``GLIBC_TUNABLES=""`` and requires the cold run's results)."""
+    return os.environ.get("GLIBC_TUNABLES", FAST_MALLOC)
 
 
 def env_int(name: str, default: int, minimum: int, meaning: str = "") -> int:
