@@ -41,7 +41,7 @@ CLOSE_TOL = 0.02
 #: ``min_delta`` nats (a plateau) and keeps the best parameters (xmodal.train.fit's plateau rule); each head's
 #: learning rate is the one of ``lr_grid`` with the lowest validation loss on the first seed. A head that reaches
 #: the cap is reported as "not plateaued" (the report's convergence table), never hidden.
-TRAIN_RULE = {"steps": 800, "eval_every": 25, "patience": 4, "min_delta": 0.01, "monitor": "val_loss",
+TRAIN_RULE = {"steps": 1600, "eval_every": 25, "patience": 4, "min_delta": 0.01, "monitor": "val_loss",
               "restore_best": True, "lr_grid": (3e-3, 1e-2)}
 
 _PAIRED = "95 % paired t-interval over training seeds (xmodal.claims.compare)"
@@ -120,12 +120,20 @@ CHANGES = [
     "N(0, width^-1/2)).",
     f"Convergence, second pass: at the old 300-step cap (patience 2, any improvement counted) no head stopped on "
     f"its plateau — the best evaluation was at or next to the cap for every head (previous report). The rule is "
-    f"now registered as paper.TRAIN_RULE before this run: a cap of {TRAIN_RULE['steps']} steps (cosine over the "
+    f"registered as paper.TRAIN_RULE before the second run: a cap of 800 steps (cosine over the "
     f"cap), a validation loss every {TRAIN_RULE['eval_every']} steps, stop after {TRAIN_RULE['patience']} "
     f"evaluations without an improvement of more than {TRAIN_RULE['min_delta']} nats, keep the best; lr grid "
     f"{set(TRAIN_RULE['lr_grid'])}. The convergence table reports, for every head, the step it stopped at and "
     "whether it plateaued. Paid for by running the independent heads in the project's process pool "
     "(xmodal.parallel; the bits of a serial run, tested) and caching every trained head.",
+    f"Convergence, third pass (2026-12-06, registered before this run): under the 800-step cap of the second pass "
+    f"11 of 68 heads reached the cap without a plateau (lr grid: WPCE Gaussian 2/2 and positive (paper init) 2/2; "
+    f"main runs: WPCE Gaussian, IMQ and positive (paper init) on seed 1, positive (paper init) on seed 2; d-sweep: "
+    f"CLIP d = 32 seed 1, WPCE Gaussian d = 16 seeds 0 and 2). The cap is doubled to {TRAIN_RULE['steps']} steps "
+    "for every head (the cosine runs over the new cap); nothing else in the rule changed. The cap was checked on "
+    "a pilot of six heads (WPCE Gaussian seeds 1 and 2, IMQ and positive (paper init) seed 1, WPCE Gaussian seed 0 "
+    "at lr 0.01, CLIP seed 1), reading only the steps run and the validation loss, no test metric: all six "
+    "stopped on their plateau, at 300–1,175 steps.",
     "02-3: the positive-weight ablation is also run with a constant offset so that every weight starts at "
     "w ≈ 1 (the paper's init starts at w = 100·σ(u/100) ≈ 50 on every token; the ablation section prints the "
     "first-step losses of this run); the verdict uses the w ≈ 1 run, the paper-init run is context.",
