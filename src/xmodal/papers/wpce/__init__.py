@@ -8,7 +8,7 @@ values, the claims registry and the deviations; :mod:`.settings` the per-scale p
 """
 from .features import PairFeatures, load_features, prompts_for
 from .figures import plot_curves, plot_gap, plot_pmi, plot_seeds, plot_spectra, plot_sweep
-from .paper import CHANGES, CLOSE_TOL, DEVIATIONS, GAP_TOL, MARGIN_FLOOR, PAPER, REGISTRY, TRAIN_RULE
+from .paper import CHANGES, CLOSE_TOL, DEVIATIONS, GAP_TOL, MARGIN_FLOOR, PAPER, PREVIOUS_VERDICTS, REGISTRY, TRAIN_RULE
 from .pipeline import (
     COLUMNS,
     EVAL_FIELDS,
@@ -66,7 +66,7 @@ from .verdicts import (
 )
 
 __all__ = [
-    "PAPER", "REGISTRY", "DEVIATIONS", "CHANGES", "GAP_TOL", "MARGIN_FLOOR", "CLOSE_TOL", "TRAIN_RULE",
+    "PAPER", "REGISTRY", "DEVIATIONS", "CHANGES", "PREVIOUS_VERDICTS", "GAP_TOL", "MARGIN_FLOOR", "CLOSE_TOL", "TRAIN_RULE",
     "Settings", "SyntheticSettings", "Variant", "VARIANTS", "METHODS", "TEMPLATES", "settings_frame", "as_dict",
     "joint_distribution", "pmi_matrix", "mutual_information", "population_infonce", "sup_error", "weighted_rmse",
     "pmi_rank_d", "train_clip", "train_wpce", "run_synthetic", "run_synthetic_seeds",

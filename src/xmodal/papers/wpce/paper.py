@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from ...claims import Claim, Registry, Rule
 
-__all__ = ["PAPER", "GAP_TOL", "MARGIN_FLOOR", "CLOSE_TOL", "TRAIN_RULE", "REGISTRY", "DEVIATIONS", "CHANGES"]
+__all__ = ["PAPER", "GAP_TOL", "MARGIN_FLOOR", "CLOSE_TOL", "TRAIN_RULE", "REGISTRY", "DEVIATIONS", "CHANGES",
+           "PREVIOUS_VERDICTS"]
 
 PAPER = {
     "source": "Uesaka et al., 'Weighted Point Set Embedding for Multimodal Contrastive Learning Toward Optimal "
@@ -94,6 +95,15 @@ REGISTRY = Registry("02", [
                "within noise is inconclusive. Parts combined as in 02-1",
                margin=f"{_PAIRED}, margin {MARGIN_FLOOR:.2f}")),
 ])
+
+#: The verdicts of earlier committed default runs (the notebook's table of how they moved during issue #11):
+#: before the issue's protocols (49d1bb1), and under them with the 800-step cap of the second pass (c5427f9).
+PREVIOUS_VERDICTS = {
+    "before #11 (49d1bb1)": {"02-1": "inconclusive", "02-2": "not reproduced", "02-3": "partly reproduced",
+                             "02-4": "inconclusive", "02-5": "inconclusive"},
+    "800-step cap (c5427f9)": {"02-1": "inconclusive", "02-2": "inconclusive", "02-3": "inconclusive",
+                               "02-4": "inconclusive", "02-5": "inconclusive"},
+}
 
 #: What changed in issue #11 and why (the notebook's first cell lists the same).
 CHANGES = [
