@@ -539,6 +539,18 @@ def test_settings_with_and_pretrain_rule():
             s = de.pretrain_settings(arch, mode)
             assert all(getattr(s, k) == v for k, v in pc.PRETRAIN_RULE["common"].items())
     assert de.pretrain_settings("pointbert", "unimodal").bert_groups == pc.PRETRAIN_RULE["pointbert"]["bert_groups"]
+    # the rule reaches the trainer: reduce-on-plateau on the held-out loss, the epochs only a cap
+    cfg = de.pretrain_settings("pointnet", "multimodal").train_config()
+    rule = pc.PRETRAIN_RULE["common"]
+    assert (cfg.epochs, cfg.patience, cfg.eval_every, cfg.monitor, cfg.lr_drops, cfg.lr_factor) == (
+        rule["epochs"], rule["patience"], rule["eval_every"], "val_loss", rule["lr_drops"], rule["lr_factor"])
+    key = de.pretrain_settings("pointnet", "unimodal").key()
+    assert key["lr_drops"] == rule["lr_drops"] and "lr_drops" not in key.__class__(
+        de.pretrain_settings("pointnet", "unimodal").with_(lr_drops=0).key())  # off: the key of the cosine rule
+    from xmodal.encoders.pretrain3d import PretrainSettings
+
+    with pytest.raises(ValueError, match="lr_drops"):
+        PretrainSettings(lr_drops=1)  # a drop needs the plateau stop
     with pytest.raises(ValueError, match="pretrain keys"):
         ci.with_(pretrain={"pointnets": {}})
 

@@ -471,8 +471,8 @@ def test_settings_presets_and_seed():
     assert len(Settings.for_scale("default").seeds) >= 5  # claims 02-4 / 02-5 need at least 5 seeds
     de = Settings.for_scale("default")  # the registered budget rule reaches the trainer
     cfg = de.train_config
-    assert (cfg.steps, cfg.eval_every, cfg.patience, cfg.min_delta, cfg.monitor, cfg.restore_best) == tuple(
-        wpce.TRAIN_RULE[k] for k in ("steps", "eval_every", "patience", "min_delta", "monitor", "restore_best"))
+    keys = ("steps", "eval_every", "patience", "min_delta", "monitor", "restore_best", "lr_drops", "lr_factor")
+    assert tuple(getattr(cfg, k) for k in keys) == tuple(wpce.TRAIN_RULE[k] for k in keys)
     assert de.lr_grid == wpce.TRAIN_RULE["lr_grid"]
     with pytest.raises(ValueError, match="min_delta"):
         Settings(min_delta=-1.0)

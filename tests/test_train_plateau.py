@@ -124,3 +124,56 @@ def test_cached_training_loads_what_it_trained(tmp_cache):
     assert len(calls) == 3 and len(list((tmp_cache / "unit_cached").glob("*.npz"))) == 2
     with pytest.raises(ValueError, match="prefixes"):
         cached_training("unit_cached", {"k": 4}, make, train, prefix="w.")
+
+
+def _scripted(values, lr_drops, patience=2, eval_every=5, steps=200, lr=0.02, factor=0.1):
+    """fit with a 'validation loss' read from ``values`` (one per evaluation, then constant at the last one)."""
+    x = torch.nn.Parameter(torch.zeros(()))
+    seen = []
+
+    def eval_fn(_s):
+        seen.append(len(seen))
+        return {"loss": float(values[min(len(seen) - 1, len(values) - 1)])}
+
+    cfg = TrainConfig(steps=steps, lr=lr, warmup=1, eval_every=eval_every, patience=patience, lr_drops=lr_drops,
+                      lr_factor=factor)
+    return fit([x], lambda _b, _s: (x - 1.0) ** 2, cfg, eval_fn=eval_fn, progress_bar=False)
+
+
+def test_reduce_on_plateau_drops_the_lr_at_each_plateau_then_stops():
+    # evaluations at steps 5, 10, ...: a plateau (patience 2) at e4 -> drop; counted again from e4: a new best at
+    # e5 (3.9), a plateau at e7 -> drop; from e7: e8, e9 do not improve on e7 -> the 3rd plateau ends the run
+    vals = [5.0, 4.0, 4.5, 4.2, 3.9, 4.0, 4.1, 4.15, 4.1]
+    h = _scripted(vals, lr_drops=2)
+    assert h.stopped and len(h.loss) == 9 * 5 and [s for s, _ in h.evals] == [5 * k for k in range(1, 10)]
+    assert h.best_step == 25  # the global best (3.9 at e5) is the one restored
+    lr = np.asarray(h.lr)
+    np.testing.assert_allclose(lr[1:20], 0.02)  # constant after the 1-step warm-up, no cosine
+    np.testing.assert_allclose(lr[20:35], 0.002)  # after the plateau at step 20 (e4)
+    np.testing.assert_allclose(lr[35:], 0.0002)  # after the plateau at step 35 (e7)
+    # with one drop allowed the second plateau (e7) ends the run; with none the first (e4) does
+    h1 = _scripted(vals, lr_drops=1)
+    assert h1.stopped and len(h1.loss) == 35 and h1.best_step == 25
+    h0 = _scripted(vals, lr_drops=0)
+    assert h0.stopped and len(h0.loss) == 20 and h0.best_step == 10
+
+
+def test_reduce_on_plateau_keeps_the_cap_and_the_cosine_is_untouched_without_it():
+    # a loss that improves at every evaluation never plateaus: the run goes to the cap at the first lr
+    h = _scripted([10.0 - k for k in range(100)], lr_drops=2, steps=60)
+    assert not h.stopped and len(h.loss) == 60 and np.allclose(np.asarray(h.lr)[1:], 0.02)
+    # lr_drops = 0 is the cosine schedule, step for step
+    from xmodal.train import get_lr
+
+    cfg = TrainConfig(steps=50, lr=0.02, warmup=1, eval_every=5, patience=2)
+    h0 = _scripted([5.0 - 0.1 * k for k in range(20)], lr_drops=0, steps=50)
+    np.testing.assert_array_equal(h0.lr, [get_lr(t, 50, cfg) for t in range(50)])
+
+
+def test_reduce_on_plateau_settings_are_checked():
+    with pytest.raises(ValueError, match="needs patience"):
+        TrainConfig(steps=10, eval_every=2, lr_drops=1)
+    with pytest.raises(ValueError, match="lr_drops"):
+        TrainConfig(steps=10, eval_every=2, patience=1, lr_drops=-1)
+    with pytest.raises(ValueError, match="lr_factor"):
+        TrainConfig(steps=10, eval_every=2, patience=1, lr_drops=1, lr_factor=1.0)

@@ -17,6 +17,10 @@ Per step ``t`` (0-based) of ``T = cfg.total_steps(n_items)``:
    stops once ``cfg.monitor`` (lower is better, e.g. a validation loss) has not improved by more than
    ``cfg.min_delta`` for ``cfg.patience`` consecutive evaluations (a plateau), and the parameters of
    the best evaluation are restored (:func:`plateau_stop`). The schedule stays that of ``steps``.
+6. (optional) with ``cfg.lr_drops = k > 0`` the schedule is *reduce on plateau* instead: linear warm-up, then
+   a constant ``lr``; each plateau of the evaluations since the last drop multiplies it by ``cfg.lr_factor``,
+   and the k + 1-th plateau ends the run (``steps`` is then only a cap). A run that stops this way has
+   trained until its monitored loss stopped improving at its smallest learning rate.
 
 AdamW gets two parameter groups: weight decay on every parameter with ≥ 2 dimensions (matrices,
 embeddings), none on biases, norms and scalars (the logit scale).
@@ -49,6 +53,9 @@ class TrainConfig:
     ``patience``: stop on a plateau of ``monitor`` after this many evaluations without an improvement
     of more than ``min_delta`` (0: off, the default; needs ``eval_every`` > 0 and an ``eval_fn``);
     ``restore_best``: then load the parameters of the best evaluation back (default True).
+    ``lr_drops`` (needs ``patience``): 0 (default) keeps the cosine; k > 0 makes the schedule reduce-on-plateau
+    (module docstring, step 6): constant ``lr`` after the warm-up, multiplied by ``lr_factor`` at each of the
+    first k plateaus, stop at the next one.
     """
 
     steps: int | None = None
@@ -65,6 +72,8 @@ class TrainConfig:
     min_delta: float = 0.0
     monitor: str = "loss"
     restore_best: bool = True
+    lr_drops: int = 0
+    lr_factor: float = 0.1
 
     def __post_init__(self):
         if (self.steps is None) == (self.epochs is None):
@@ -84,6 +93,12 @@ class TrainConfig:
             raise ValueError(f"TrainConfig.patience must be an integer >= 0 (0: no early stop), got {self.patience!r}")
         if not (self.min_delta >= 0) or not math.isfinite(self.min_delta):
             raise ValueError(f"TrainConfig.min_delta must be finite and >= 0, got {self.min_delta!r}")
+        if isinstance(self.lr_drops, bool) or int(self.lr_drops) != self.lr_drops or self.lr_drops < 0:
+            raise ValueError(f"TrainConfig.lr_drops must be an integer >= 0 (0: the cosine schedule), got {self.lr_drops!r}")
+        if self.lr_drops and not self.patience:
+            raise ValueError(f"TrainConfig.lr_drops = {self.lr_drops} needs patience > 0 (a drop happens on a plateau)")
+        if not (0 < self.lr_factor < 1):
+            raise ValueError(f"TrainConfig.lr_factor must lie in (0, 1), got {self.lr_factor!r}")
         if self.patience and not self.eval_every:
             raise ValueError(f"TrainConfig.patience = {self.patience} needs eval_every > 0 (the plateau is "
                              "checked at each evaluation)")
@@ -107,11 +122,14 @@ class TrainConfig:
         return max(1, int(round(w)))
 
 
-def get_lr(step: int, total: int, cfg: TrainConfig) -> float:
-    """Learning rate at ``step`` (0-based) of ``total``: linear warm-up to ``cfg.lr``, then cosine to ``lr_min``."""
+def get_lr(step: int, total: int, cfg: TrainConfig, drops: int = 0) -> float:
+    """Learning rate at ``step`` (0-based) of ``total``: linear warm-up to ``cfg.lr``, then cosine to ``lr_min``;
+    with ``cfg.lr_drops`` (reduce on plateau) ``cfg.lr · cfg.lr_factor ** drops`` after the warm-up instead."""
     warm = cfg.warmup_steps(total)
     if step < warm:
         return cfg.lr * (step + 1) / warm
+    if cfg.lr_drops:
+        return cfg.lr * cfg.lr_factor ** drops
     frac = min(1.0, (step - warm) / max(1, total - warm))
     return cfg.lr_min + 0.5 * (cfg.lr - cfg.lr_min) * (1.0 + math.cos(math.pi * frac))
 
@@ -333,10 +351,11 @@ def fit(modules, loss_fn: Callable, cfg: TrainConfig, *, n_items: int | None = N
     watch: list = []  # (step, monitored value) of every evaluation, for the plateau rule
     best_state: list | None = None
     stopped_at: int | None = None
+    drops, reset = 0, 0  # reduce on plateau: lr drops so far, index in ``watch`` of the last drop
 
     def run_eval(step) -> bool:
-        """Evaluate; True when the plateau rule says stop."""
-        nonlocal best_state
+        """Evaluate; True when the plateau rule says stop (with ``lr_drops``: after the last drop)."""
+        nonlocal best_state, drops, reset
         for m in mods:
             if isinstance(m, nn.Module):
                 m.eval()
@@ -351,14 +370,19 @@ def fit(modules, loss_fn: Callable, cfg: TrainConfig, *, n_items: int | None = N
         if cfg.monitor not in metrics:
             raise KeyError(f"{desc}: eval_fn returned {sorted(metrics)} but TrainConfig.monitor is {cfg.monitor!r}")
         watch.append((step, metrics[cfg.monitor]))
-        stop, best = plateau_stop([v for _, v in watch], cfg.patience, cfg.min_delta)
+        vals = [v for _, v in watch]
+        _, best = plateau_stop(vals, cfg.patience, cfg.min_delta)  # the best of the whole run (restored at the end)
         if best == len(watch) - 1 and cfg.restore_best:
             best_state = [p.detach().clone() for p in params]
+        stop, _ = plateau_stop(vals[reset:], cfg.patience, cfg.min_delta)  # a plateau since the last drop
+        if stop and drops < cfg.lr_drops:
+            drops, reset = drops + 1, len(watch) - 1
+            return False
         return stop
 
     bar = progress(range(total), desc=desc, unit="step", leave=False, mininterval=1.0, disable=not progress_bar)
     for step in bar:
-        lr = get_lr(step, total, cfg)
+        lr = get_lr(step, total, cfg, drops)
         for g in opt.param_groups:
             g["lr"] = lr
         out = loss_fn(next(batches) if batches is not None else None, step)

@@ -120,7 +120,9 @@ class PretrainSettings:
     evaluation, batches of ``batch_size``) is the monitored ``val_loss``, and the run stops once it has not
     improved by more than ``min_delta`` for ``patience`` evaluations, keeping the parameters of the best one
     (:func:`xmodal.train.fit`, :func:`xmodal.train.plateau_stop`); ``epochs`` is then the cap (the cosine
-    schedule is that of the cap).
+    schedule is that of the cap). With ``lr_drops`` = k > 0 as well, the schedule is reduce-on-plateau instead of
+    the cosine: constant ``lr`` after the warm-up, multiplied by ``lr_factor`` at each of the first k plateaus of
+    the held-out loss, stop at the next one (:class:`xmodal.train.TrainConfig`).
     """
 
     epochs: int = 10
@@ -150,6 +152,8 @@ class PretrainSettings:
     eval_every: int = 0
     min_delta: float = 0.0
     monitor_frac: float = 0.1
+    lr_drops: int = 0
+    lr_factor: float = 0.1
 
     def __post_init__(self):
         for name in ("epochs", "batch_size", "n_points_train", "proj_dim", "out_dim"):
@@ -163,6 +167,9 @@ class PretrainSettings:
             raise ValueError(f"mask_ratio must be in (0, 1), got {self.mask_ratio}")
         if int(self.patience) < 0 or int(self.eval_every) < 0 or self.min_delta < 0:
             raise ValueError("patience, eval_every and min_delta must be >= 0")
+        if int(self.lr_drops) < 0 or (self.lr_drops and not self.patience) or not 0.0 < self.lr_factor < 1.0:
+            raise ValueError(f"lr_drops must be >= 0 and needs the plateau stop (patience > 0), lr_factor in (0, 1); "
+                             f"got lr_drops {self.lr_drops}, patience {self.patience}, lr_factor {self.lr_factor}")
         if self.patience and not (self.eval_every and 0.0 < self.monitor_frac < 1.0):
             raise ValueError(f"a plateau stop (patience {self.patience}) needs eval_every > 0 and monitor_frac in "
                              f"(0, 1), got eval_every {self.eval_every}, monitor_frac {self.monitor_frac}")
@@ -177,7 +184,8 @@ class PretrainSettings:
                           weight_decay=self.weight_decay, warmup=self.warmup_frac, grad_clip=self.grad_clip)
         if self.patience:
             cfg = cfg.with_(eval_every=int(self.eval_every), patience=int(self.patience),
-                            min_delta=float(self.min_delta), monitor="val_loss")
+                            min_delta=float(self.min_delta), monitor="val_loss", lr_drops=int(self.lr_drops),
+                            lr_factor=float(self.lr_factor))
         return cfg
 
     def model_kwargs(self, arch: str) -> dict:
@@ -196,6 +204,9 @@ class PretrainSettings:
         d["pointnet_widths"] = list(self.pointnet_widths)
         if not self.patience:
             for k in ("patience", "eval_every", "min_delta", "monitor_frac"):
+                d.pop(k)
+        if not (self.patience and self.lr_drops):
+            for k in ("lr_drops", "lr_factor"):
                 d.pop(k)
         return d
 

@@ -217,6 +217,8 @@ class Settings:
     patience: int = 3
     min_delta: float = 0.0
     lr_min: float = 0.0
+    lr_drops: int = 0
+    lr_factor: float = 0.1
     val_pairs: int = 512
     sweep_dims: tuple[int, ...] = (4, 8, 16, 32)
     sweep_variants: tuple[str, ...] = ("clip", "wpce_gauss")
@@ -271,7 +273,8 @@ class Settings:
         base["seeds"] = tuple(int(seed) + k for k in range(5))
         base["views"] = 1
         # training: the budget rule registered in paper.TRAIN_RULE (the same for every head)
-        rule = {k: TRAIN_RULE[k] for k in ("steps", "eval_every", "patience", "min_delta", "lr_grid")}
+        rule = {k: TRAIN_RULE[k] for k in ("steps", "eval_every", "patience", "min_delta", "lr_grid", "lr_drops",
+                                           "lr_factor")}
         return cls(**base, image_resize=128, batch_size=128, **rule, zeroshot_draws=3,
                    before_variants=("clip", "wpce_gauss"),
                    few_seed_variants=("wpce_positive", "wpce_positive_w1"), few_seeds=3)
@@ -290,7 +293,7 @@ class Settings:
         return TrainConfig(steps=self.steps, batch_size=self.batch_size, lr=self.lr, lr_min=self.lr_min,
                            betas=tuple(self.betas), weight_decay=self.weight_decay, warmup=self.warmup,
                            eval_every=self.eval_every, patience=self.patience, min_delta=self.min_delta,
-                           monitor="val_loss", restore_best=True)
+                           monitor="val_loss", restore_best=True, lr_drops=self.lr_drops, lr_factor=self.lr_factor)
 
 
 _SHOWN = {

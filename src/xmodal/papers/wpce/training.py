@@ -34,7 +34,7 @@ __all__ = ["Trained", "train_heads", "select_lr", "embed_texts", "image_points",
 
 #: The fields of :class:`~.settings.Settings` a training run reads (its cache key; nothing else changes its bits).
 TRAIN_FIELDS = ("embed_dim", "n_features_train", "steps", "batch_size", "lr", "lr_min", "betas", "weight_decay",
-                "warmup", "eval_every", "patience", "min_delta", "val_pairs", "text_buckets")
+                "warmup", "eval_every", "patience", "min_delta", "val_pairs", "text_buckets", "lr_drops", "lr_factor")
 
 
 @dataclass
