@@ -10,7 +10,7 @@ runs under the issue's protocols differ only in the schedule:
   at the second; 1,600 steps only a cap.
 
 This script trains nothing: it reads the runs' reports from git (``--runs``; ``WORKTREE`` is the file on disk)
-and compares consecutive runs head by head (same variant, d, seed, learning rate and stage): steps run,
+and compares consecutive runs (and the first with the last) head by head (same variant, d, seed, learning rate and stage): steps run,
 validation loss kept, whether the head plateaued; and the main runs' mean test metrics.
 
 Run: python benchmarks/bench_wpce_budget.py [--runs c5427f9 0b85c3d WORKTREE]
@@ -81,7 +81,8 @@ def main() -> None:
           "chosen learning rate changed has no pair). Validation loss: the InfoNCE of the fixed validation pairs at "
           "the evaluation whose parameters the head kept.", ""]
     out_json = {"comparisons": []}
-    for before, after in zip(args.runs, args.runs[1:]):
+    pairs = list(zip(args.runs, args.runs[1:])) + ([(args.runs[0], args.runs[-1])] if len(args.runs) > 2 else [])
+    for before, after in pairs:
         s, per_variant, capped = compare(before, after)
         out_json["comparisons"].append({"summary": s, "per_variant": per_variant.to_dict("records"),
                                         "capped_before": capped.to_dict("records")})
