@@ -371,10 +371,11 @@ def fit(modules, loss_fn: Callable, cfg: TrainConfig, *, n_items: int | None = N
             raise KeyError(f"{desc}: eval_fn returned {sorted(metrics)} but TrainConfig.monitor is {cfg.monitor!r}")
         watch.append((step, metrics[cfg.monitor]))
         vals = [v for _, v in watch]
-        _, best = plateau_stop(vals, cfg.patience, cfg.min_delta)  # the best of the whole run (restored at the end)
+        stop, best = plateau_stop(vals, cfg.patience, cfg.min_delta)  # best: of the whole run (restored at the end)
         if best == len(watch) - 1 and cfg.restore_best:
             best_state = [p.detach().clone() for p in params]
-        stop, _ = plateau_stop(vals[reset:], cfg.patience, cfg.min_delta)  # a plateau since the last drop
+        if reset:  # after a drop the plateau is counted from the evaluation of the drop
+            stop, _ = plateau_stop(vals[reset:], cfg.patience, cfg.min_delta)
         if stop and drops < cfg.lr_drops:
             drops, reset = drops + 1, len(watch) - 1
             return False

@@ -167,12 +167,10 @@ class PretrainSettings:
             raise ValueError(f"mask_ratio must be in (0, 1), got {self.mask_ratio}")
         if int(self.patience) < 0 or int(self.eval_every) < 0 or self.min_delta < 0:
             raise ValueError("patience, eval_every and min_delta must be >= 0")
-        if int(self.lr_drops) < 0 or (self.lr_drops and not self.patience) or not 0.0 < self.lr_factor < 1.0:
-            raise ValueError(f"lr_drops must be >= 0 and needs the plateau stop (patience > 0), lr_factor in (0, 1); "
-                             f"got lr_drops {self.lr_drops}, patience {self.patience}, lr_factor {self.lr_factor}")
         if self.patience and not (self.eval_every and 0.0 < self.monitor_frac < 1.0):
             raise ValueError(f"a plateau stop (patience {self.patience}) needs eval_every > 0 and monitor_frac in "
                              f"(0, 1), got eval_every {self.eval_every}, monitor_frac {self.monitor_frac}")
+        self.train_config()  # the trainer's fields (schedule, lr drops) are checked where they are defined
 
     def with_(self, **kw) -> "PretrainSettings":
         return replace(self, **kw)
@@ -184,9 +182,8 @@ class PretrainSettings:
                           weight_decay=self.weight_decay, warmup=self.warmup_frac, grad_clip=self.grad_clip)
         if self.patience:
             cfg = cfg.with_(eval_every=int(self.eval_every), patience=int(self.patience),
-                            min_delta=float(self.min_delta), monitor="val_loss", lr_drops=int(self.lr_drops),
-                            lr_factor=float(self.lr_factor))
-        return cfg
+                            min_delta=float(self.min_delta), monitor="val_loss")
+        return cfg.with_(lr_drops=int(self.lr_drops), lr_factor=float(self.lr_factor))
 
     def model_kwargs(self, arch: str) -> dict:
         """Constructor arguments of ``arch``'s encoder under these settings."""
