@@ -173,42 +173,6 @@ def test_seed_interval_matches_scipy():
     assert d.mean == pytest.approx(0.5)
 
 
-def test_compare_better_worse_inconclusive():
-    a = np.array([0.70, 0.72, 0.71])
-    assert claims.compare(a, a - 0.10)[0] == "better"
-    assert claims.compare(a - 0.10, a)[0] == "worse"
-    assert claims.compare(a, a - 0.10, margin=0.2)[0] == "inconclusive"  # a win smaller than the margin
-    noisy = a - np.array([0.05, -0.04, 0.02])
-    out, iv = claims.compare(a, noisy)
-    assert out == "inconclusive" and iv.lo < 0 < iv.hi
-    assert claims.compare([0.9], [0.1])[0] == "inconclusive"  # one seed says nothing about the noise
-    with pytest.raises(ValueError, match="same seeds"):
-        claims.compare([1, 2], [1, 2, 3])
-
-
-def test_combine_rules():
-    assert claims.combine_parts([True, True]) == "reproduced"
-    assert claims.combine_parts([True, False]) == "partly reproduced"
-    assert claims.combine_parts([False]) == "not reproduced"
-    # a part within the noise: the verdict stands only if every way it could fall gives the same one
-    assert claims.combine_parts([True, None]) == "inconclusive"       # reproduced or partly
-    assert claims.combine_parts([False, None]) == "inconclusive"      # partly or not
-    assert claims.settle(lambda a, b: "reproduced" if a or b else "not reproduced", a=True, b=None) == "reproduced"
-    c = claims.combine_comparisons
-    assert c(["better", "better"]) == "reproduced"
-    assert c(["better", "inconclusive"]) == "partly reproduced"
-    assert c(["inconclusive", "inconclusive"]) == "inconclusive"
-    assert c(["better", "worse"]) == "not reproduced"
-    assert c(["worse", "inconclusive"]) == "not reproduced"
-    with pytest.raises(ValueError):
-        c(["tie"])
-    w = claims.won_shares(["better", "inconclusive", "worse", "better"], "frac")
-    assert w == {"frac": 0.5, "frac_undecided": 0.25}
-    for bad in ([], ["better", "tie"]):
-        with pytest.raises(ValueError, match="outcomes must be"):
-            claims.won_shares(bad, "frac")
-
-
 def test_registry_ids_and_vocabulary():
     rule = claims.Rule("acc", "acc > 0.5", threshold=0.5)
     with pytest.raises(ValueError, match="'07-<k>'"):

@@ -60,19 +60,19 @@ def test_a_share_of_comparisons_won_moves_only_through_the_undecided_ones():
     from xmodal.claims import won_shares
 
     n = 12
-    committed = _claim("inconclusive", **won_shares(["inconclusive"] * 11 + ["worse"], "frac"))
+    committed = _claim("inconclusive", **won_shares([None] * 11 + [False], "frac"))
     assert committed["claims"][0]["numbers"] == {"frac": 0.0, "frac_undecided": 11 / n}
     # one undecided pair now won (the avx2 run of 01-7): within the committed run's 11 undecided ones
-    fresh = _claim("inconclusive", **won_shares(["better"] + ["inconclusive"] * 10 + ["worse"], "frac"))
+    fresh = _claim("inconclusive", **won_shares([True] + [None] * 10 + [False], "frac"))
     assert validate.check_topic(committed, fresh, {}) == []
     # the same step with nothing undecided in the committed run is a real disagreement
-    decided = _claim("inconclusive", **won_shares(["worse"] * n, "frac"))
+    decided = _claim("inconclusive", **won_shares([False] * n, "frac"))
     out = validate.check_topic(decided, fresh, {})
     assert len(out) == 1 and "frac = 0.0833333, committed 0" in out[0] and "[0, 0]" in out[0]
     # downwards the fresh run's undecided share is the room: 3/12 won -> 1/12 won needs >= 2 undecided here
-    three = _claim("inconclusive", **won_shares(["better"] * 3 + ["worse"] * 9, "frac"))
-    one_two = _claim("inconclusive", **won_shares(["better"] + ["inconclusive"] * 2 + ["worse"] * 9, "frac"))
-    one_one = _claim("inconclusive", **won_shares(["better"] + ["inconclusive"] + ["worse"] * 10, "frac"))
+    three = _claim("inconclusive", **won_shares([True] * 3 + [False] * 9, "frac"))
+    one_two = _claim("inconclusive", **won_shares([True] + [None] * 2 + [False] * 9, "frac"))
+    one_one = _claim("inconclusive", **won_shares([True] + [None] + [False] * 10, "frac"))
     assert validate.check_topic(three, one_two, {}) == []
     assert validate.check_topic(three, one_one, {}) != []
     # a run that lacks the undecided share falls back to the stated tolerance (here the 1e-9 default)

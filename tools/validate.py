@@ -40,6 +40,8 @@ PURE = {"abs": 1e-9, "rel": 1e-9}
 WIDEN = math.sqrt(2.0)
 #: suffix of the undecided share that accompanies a share of comparisons won (xmodal.claims.won_shares)
 UNDECIDED = "_undecided"
+#: numbers derived from the others' spread (a planning figure, not a measurement): reported, not compared
+DERIVED = ("seeds_needed",)
 
 
 def family_factor(m: int, level: float = 0.05) -> float:
@@ -95,7 +97,8 @@ def check_topic(committed: dict, fresh: dict, tol: dict, notes: list | None = No
             problems.append(f"{cid}: verdict {f['verdict']!r}, committed {c['verdict']!r}")
         nums = c.get("numbers") or {}
         checks += [(cid, name, want, nums, f.get("numbers") or {}) for name, want in nums.items()
-                   if isinstance(want, (int, float)) and not name.endswith(("_lo", "_hi", UNDECIDED))]
+                   if isinstance(want, (int, float)) and not name.endswith(("_lo", "_hi", UNDECIDED))
+                   and name not in DERIVED]
     # the topic's interval-checked numbers are judged at once: Bonferroni over the m of them
     has_iv = lambda nums, name: all(isinstance(nums.get(f"{name}_{e}"), (int, float)) for e in ("lo", "hi"))
     m = sum(has_iv(nums, name) for _, name, _, nums, _ in checks)
