@@ -66,3 +66,35 @@ def test_verdict_figure_is_deterministic(two_topics):
     first = (two_topics / "verdicts.png").read_bytes()
     report.write_index(two_topics)
     assert (two_topics / "verdicts.png").read_bytes() == first
+
+
+def test_index_has_direction_and_seeds_needed_columns(tmp_path, monkeypatch):
+    """An inconclusive claim judged from a Judgement shows where it leans and how many seeds would decide it; a
+    claim that more seeds cannot decide says so; a decided one shows its direction and no count."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from xmodal import claims
+    from xmodal.claims import Interval
+
+    monkeypatch.setenv("XMODAL_REPORTS", str(tmp_path))
+    reg = Registry("93", [Claim(f"93-{k}", f"claim {k}", "paper > 0", Rule("m", "gain > 1 pt")) for k in (1, 2, 3)])
+    und = claims.decide(Interval(0.0, -0.015, 0.015, 3), "gain", 0.01)       # leans against, decidable
+    r = report.Report("93_gamma", title="G", scale="ci")
+    r.add(reg.judge("93-1", claims.combine_gains([und], judged=True), "−0.0 pts", "ev"),
+          reg.judge("93-2", claims.combine_parts([True, None], judged=True), "x", "ev"),
+          reg.judge("93-3", claims.combine_gains([claims.decide(Interval(0.1, 0.09, 0.11, 3), "gain", 0.01)],
+                                                 judged=True), "+10 pts", "ev"))
+    r.save()
+    idx = report.write_index(tmp_path).read_text()
+    assert "| paper | claim | statement | paper value | ours | verdict | direction | seeds needed |" in idx
+    assert f"| 93-1 | claim 1 | paper > 0 | −0.0 pts | ❔ inconclusive | against | {und.seeds_needed} |" in idx
+    assert "| 93-2 | claim 2 | paper > 0 | x | ❔ inconclusive | tie | not reachable |" in idx
+    assert "| 93-3 | claim 3 | paper > 0 | +10 pts | ✅ reproduced | for |  |" in idx
+    page = (tmp_path / "93_gamma" / "README.md").read_text()
+    assert f"| ❔ inconclusive | against | {und.seeds_needed} |" in page
+    data = json.loads((tmp_path / "93_gamma" / "results.json").read_text())
+    c1 = data["claims"][0]
+    assert c1["direction"] == "against" and c1["seeds_needed"] == und.seeds_needed
+    assert c1["numbers"]["seeds_needed"] == und.seeds_needed
+    assert data["claims"][1]["numbers"]["seeds_needed"] is None     # NaN: not reachable, written as null

@@ -244,12 +244,14 @@ class Registry:
                        None if need is None or math.isnan(need) else need)
 
     def rules_frame(self):
-        """The pre-registered rules as a table (claim, statement, metric, margins, rule)."""
+        """The pre-registered rules as a table (claim, statement, metric, threshold, noise margin, the registered
+        smallest effects with their reasons, rule)."""
         import pandas as pd
 
         return pd.DataFrame([{"claim": c.id, "statement": c.statement, "metric": c.rule.metric,
-                              "margins": "; ".join(f"{m.fmt()} — {m.reason}" for m in c.rule.margins),
-                              "noise": c.rule.margin, "rule": c.rule.full_text}
+                              "threshold": c.rule.threshold, "margin": c.rule.margin,
+                              "margins": "; ".join(f"{m.name} = {m.fmt()} ({m.reason})" for m in c.rule.margins),
+                              "rule": c.rule.full_text}
                              for c in self])
 
     @staticmethod

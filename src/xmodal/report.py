@@ -16,7 +16,7 @@ from typing import Any
 
 __all__ = ["Report", "reports_root", "set_theme", "write_index", "watermark", "verdict_icon"]
 
-from .claims import ICONS, VERDICTS, Outcome, Registry
+from .claims import ICONS, VERDICTS, Outcome, Registry, seeds_text
 
 
 def verdict_icon(v: str) -> str:
@@ -167,6 +167,14 @@ _VERDICT_COLOURS = {"reproduced": "#4daf4a", "partly reproduced": "#fdbf6f", "no
                     "inconclusive": "#bdbdbd", "not testable": "#80b1d3"}
 
 
+#: how to read the direction and seeds-needed columns (the index prints it above the all-claims table)
+DIRECTION_LEGEND = ("*Direction*: where the evidence points — *for* the paper, *against* it, *mixed* (some parts each "
+                    "way) or a *tie* (an estimate sits on its registered value); for an inconclusive claim it is where "
+                    "the point estimates lean. *Seeds needed*: for an inconclusive claim, about how many seeds would "
+                    "decide every open part if the estimates and their spread held (*not reachable*: more seeds "
+                    "cannot decide it).")
+
+
 def _cell(v) -> str:
     return "" if v is None else str(v).replace("|", "/").replace("\n", " ")
 
@@ -218,10 +226,12 @@ def _topic_page(data: dict) -> str:
         lines += [f"Numerics: torch {env.get('torch')} (CPU capability {env.get('torch_cpu_capability')}), "
                   f"BLAS {', '.join(env.get('blas') or []) or 'none found'}, numpy {env.get('numpy')}.", ""]
     if data.get("claims"):
-        lines += ["## Claims", "", "| claim | statement | paper | ours | verdict |", "|---|---|---|---|---|"]
+        lines += ["## Claims", "", "| claim | statement | paper | ours | verdict | direction | seeds needed |",
+                  "|---|---|---|---|---|---|---|"]
         for c in data["claims"]:
             lines.append(f"| {c['id']} | {_cell(c['statement'])} | {_cell(c.get('paper_value'))} | "
-                         f"{_cell(c.get('our_value'))} | {verdict_icon(c['verdict'])} {c['verdict']} |")
+                         f"{_cell(c.get('our_value'))} | {verdict_icon(c['verdict'])} {c['verdict']} | "
+                         f"{_cell(c.get('direction'))} | {seeds_text(c)} |")
         lines.append("")
         for c in data["claims"]:
             lines += [f"- **{c['id']}** rule: {_cell(c.get('rule'))}  ", f"  evidence: {_cell(c.get('evidence'))}"]
@@ -278,12 +288,14 @@ def write_index(root: Path | None = None) -> Path:
         lines += ["", "![verdicts](verdicts.png)", "",
                   "*Summary figure.* One row per paper, one cell per paper claim (the number is the claim's), "
                   "coloured by the verdict its registered rule gave; sanity checks are not counted.", "",
-                  "## Every paper claim", "",
-                  "| paper | claim | statement | paper value | ours | verdict |", "|---|---|---|---|---|---|"]
+                  "## Every paper claim", "", DIRECTION_LEGEND, "",
+                  "| paper | claim | statement | paper value | ours | verdict | direction | seeds needed |",
+                  "|---|---|---|---|---|---|---|---|"]
         for d, c in claims:
             lines.append(f"| [{d['topic']}]({d['topic']}/README.md#claims) | {c['id']} | {_cell(c['statement'])} | "
                          f"{_cell(c.get('paper_value'))} | {_cell(c.get('our_value'))} | "
-                         f"{verdict_icon(c['verdict'])} {c['verdict']} |")
+                         f"{verdict_icon(c['verdict'])} {c['verdict']} | {_cell(c.get('direction'))} | "
+                         f"{seeds_text(c)} |")
         lines.append("")
     checks = [(d, c) for d in results for c in d.get("claims", []) if c.get("kind", "claim") != "claim"]
     if checks:
