@@ -115,6 +115,10 @@ def test_seeds_needed_not_reachable():
     # an undecided decision from a bootstrap interval carries no seed count
     d = claims.decide(_iv(0.0, 1.0), "gain", 0.1, seeds=False)
     assert d.holds is None and d.seeds_needed is None and d.why == "not a seed interval"
+    d2 = claims.decide(_iv(0.0, 1.0), "gain", 0.1, seeds=False, why="a larger test set would decide it")
+    assert d2.why == "a larger test set would decide it"
+    j = claims.combine_parts([d2], judged=True)
+    assert j.seeds_needed is None and "larger test set" in j.note()
 
 
 # ---------------------------------------------------------------------------------------------------- combining

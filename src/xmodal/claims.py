@@ -345,14 +345,14 @@ def seeds_needed(iv: Interval, target: float, max_n: int = MAX_SEEDS) -> tuple[i
     return int(n[np.argmax(ok)]), ""
 
 
-def decide(iv: Interval, kind: str, m: float, seeds: bool = True) -> Decision:
+def decide(iv: Interval, kind: str, m: float, seeds: bool = True, why: str = "") -> Decision:
     """A :class:`Decision` of ``kind`` on an interval computed elsewhere.
 
     ``gain``: holds when iv.lo > m, fails when iv.hi < m. ``close``: holds when −m < iv.lo and iv.hi < m, fails
     when iv.lo ≥ m or iv.hi ≤ −m. ``above``: holds when iv.lo > m, fails when iv.hi < m (a threshold to pass).
     ``below``: holds when iv.hi < m, fails when iv.lo > m. ``seeds``: the interval is a t-interval over seeds, so
     an undecided part gets :func:`seeds_needed` (else None: its width is not a seed count, e.g. a bootstrap over
-    queries)."""
+    queries; ``why`` then says what would decide it instead, e.g. "a larger test set")."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     m = float(m)
@@ -376,7 +376,7 @@ def decide(iv: Interval, kind: str, m: float, seeds: bool = True) -> Decision:
         if seeds:
             need, why = seeds_needed(iv, target)
         else:
-            why = "not a seed interval"
+            why = why or "not a seed interval"
     return Decision(holds, iv, kind, m, direction, need, why)
 
 
