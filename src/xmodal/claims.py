@@ -371,13 +371,13 @@ def decide(iv: Interval, kind: str, m: float, seeds: bool = True, why: str = "")
         holds = True if (-m < lo and hi < m) else False if (lo >= m or hi <= -m) else None
         direction = "for" if abs(x) < m else "against" if abs(x) > m else "tie"
         target = m if x >= 0 else -m
-    need, why = None, ""
+    need, because = None, ""
     if holds is None:
         if seeds:
-            need, why = seeds_needed(iv, target)
+            need, because = seeds_needed(iv, target)
         else:
-            why = why or "not a seed interval"
-    return Decision(holds, iv, kind, m, direction, need, why)
+            because = why or "not a seed interval"
+    return Decision(holds, iv, kind, m, direction, need, because)
 
 
 def gain(a, b, m: float, confidence: float = 0.95) -> Decision:
