@@ -418,40 +418,150 @@ def _part_a(clip_gaps, floor, wpce_gaps):
     return pd.DataFrame(rows)
 
 
-def test_rank_limit_rule_is_per_seed_above_the_floor():
+def test_rank_limit_rule_decides_on_the_smallest_excess_over_the_floor():
     sa = wpce.SyntheticSettings.for_scale("ci")
-    w = {2: [0.1, 0.11, 0.12], 16: [0.01, 0.0, 0.011]}
-    good = _part_a({2: [1.0, 1.1, 1.05], 16: [0.03, 0.032, 0.031]}, [0.005, 0.006, 0.004], w)
+    m = wpce.REGISTRY["02-1"].rule.m("above_floor")
+    w = {2: [0.1, 0.11, 0.12], 16: [0.01, 0.012, 0.011]}
+    good = _part_a({2: [1.0, 1.1, 1.05], 16: [0.05, 0.052, 0.051]}, [0.005, 0.006, 0.004], w)
     o = wpce.judge_rank_limit(good, sa)
-    assert o.verdict == "reproduced"
-    assert o.numbers["clip_excess_min/d=16"] == pytest.approx(0.031 - 0.006)
+    assert o.verdict == "reproduced" and o.direction == "for"
+    assert o.numbers["clip_excess_min/d=16"] == pytest.approx(0.051 - 0.006)
+    assert o.numbers["clip_excess_smallest_lo"] > m  # each seed's smallest excess (d = 16), its interval above m
     assert o.numbers["clip_gap/d=16_lo"] < o.numbers["clip_gap/d=16"] < o.numbers["clip_gap/d=16_hi"]
-    # the mean clears floor + 0.01 but one seed does not: the rank-limit part fails → partly (WPCE part holds)
-    one_low = _part_a({2: [1.0, 1.1, 1.05], 16: [0.03, 0.012, 0.031]}, [0.005, 0.006, 0.004], w)
-    assert wpce.judge_rank_limit(one_low, sa).verdict == "partly reproduced"
-    # the same gaps with a floor near them: the limit is not visible above what training leaves
-    high_floor = _part_a({2: [1.0, 1.1, 1.05], 16: [0.03, 0.032, 0.031]}, [0.025, 0.026, 0.024], w)
+    # one seed just under floor + m no longer fails the part outright: it widens the interval, which now straddles m
+    one_low = _part_a({2: [1.0, 1.1, 1.05], 16: [0.05, 0.012, 0.051]}, [0.005, 0.006, 0.004], w)
+    o1 = wpce.judge_rank_limit(one_low, sa)
+    assert o1.numbers["clip_excess_smallest_lo"] < m < o1.numbers["clip_excess_smallest_hi"]
+    assert o1.verdict == "inconclusive" and "seeds_needed" in o1.numbers
+    # the same gaps with a floor near them: the limit is not visible above what training leaves (part i fails)
+    high_floor = _part_a({2: [1.0, 1.1, 1.05], 16: [0.05, 0.052, 0.051]}, [0.045, 0.046, 0.044], w)
     assert wpce.judge_rank_limit(high_floor, sa).verdict == "partly reproduced"
     with pytest.raises(ValueError, match="clip_floor"):
         wpce.judge_rank_limit(good[good.method != "clip_floor"], sa)
 
 
-def test_verdicts_on_hand_made_tables():
+def test_rule_02_1_reaches_every_verdict():
+    sa = wpce.SyntheticSettings.for_scale("ci")
+    floor = [0.005, 0.006, 0.004]
+    clip = {2: [1.0, 1.1, 1.05], 16: [0.05, 0.052, 0.051]}
+    closer = {2: [0.1, 0.11, 0.12], 16: [0.01, 0.012, 0.011]}  # CLIP − WPCE ≈ 0.04 nats at d = 16
+    judge = lambda c, f, w: wpce.judge_rank_limit(_part_a(c, f, w), sa)
+    assert judge(clip, floor, closer).verdict == "reproduced"
+    # WPCE no closer than CLIP (equal gaps): part (ii) fails, the rank limit holds
+    assert judge(clip, floor, clip).verdict == "partly reproduced"
+    # a floor as high as CLIP's gap at d = 16 and WPCE no closer: both parts fail
+    assert judge(clip, [0.05, 0.052, 0.051], clip).verdict == "not reproduced"
+    # the smallest excess straddles the 0.01-nat margin (0.0 … 0.04 over seeds), WPCE closer holds: part (i) decides
+    o = judge({2: [1.0, 1.1, 1.05], 16: [0.006, 0.026, 0.044]}, floor,
+              {2: [0.1, 0.11, 0.12], 16: [-0.04, -0.02, -0.01]})
+    assert o.verdict == "inconclusive" and o.numbers["seeds_needed"] >= 4 and "about" in o.evidence
+    assert wpce.REGISTRY["02-1"].rule.unreachable == {}
+
+
+def _shift(t: pd.DataFrame, variant: str, metric: str, per_seed_add) -> pd.DataFrame:
+    """``t`` with ``per_seed_add[k]`` added to ``metric`` of ``variant`` on seed k (a paired difference with spread)."""
+    t = t.copy()
+    for k, x in enumerate(per_seed_add):
+        t.loc[(t.variant == variant) & (t.seed == k), metric] += x
+    return t
+
+
+WIDE = (0.06, -0.06, 0.0)  # per-seed spread that makes a paired interval straddle any margin of a few points
+
+
+def test_rule_02_2_reaches_every_verdict():
     s = Settings.for_scale("ci")
     t = _table(BASE)  # identical seed offsets: every paired difference is exact
-    o2 = wpce.judge_wpce_vs_clip(t, s)
-    assert o2.verdict == "reproduced" and o2.numbers["wpce_gauss-clip/zeroshot/diff_pts"] == pytest.approx(5.0)
-    assert wpce.judge_signed_weights(t, s).verdict == "reproduced"
-    assert wpce.judge_nonlinear_kernel(t, s).verdict == "reproduced"  # probe +5, zero-shot +0.5 (close)
-    # IMQ +0.5 pt lies within the 1-pt floor: whether the kernel part holds is for the noise to say
-    assert wpce.judge_kernel_sensitivity(t, s).verdict == "inconclusive"
+    assert wpce.judge_wpce_vs_clip(t, s).verdict == "reproduced"  # four gains of +5 / +5.5 points
     assert wpce.judge_wpce_vs_clip(_table(dict(BASE, clip=(0.7, 0.9, 0.9))), s).verdict == "not reproduced"
-    # differences that flip sign between seeds are within the noise
-    noisy = _table(BASE).copy()
-    noisy.loc[(noisy.variant == "wpce_positive_w1") & (noisy.seed == 1), ["zeroshot", "probe_after"]] += 0.3
+    # IMQ's probe equals CLIP's: that gain fails, three hold
+    assert wpce.judge_wpce_vs_clip(_table(dict(BASE, wpce_imq=(0.555, 0.70, 0.655))), s).verdict == "partly reproduced"
+    # a gain of +0.5 point (inside the band, all of it below +1 point) is no gain: it fails
+    small = wpce.judge_wpce_vs_clip(
+        _table(dict(BASE, wpce_gauss=(0.505, 0.705, 0.605), wpce_imq=(0.505, 0.705, 0.6))), s)
+    assert small.verdict == "not reproduced" and small.numbers["wpce_gauss-clip/zeroshot/diff_pts_hi"] < 1
+    # IMQ's two comparisons straddle +1 point: 2 hold + 2 undecided could give any of the three verdicts
+    noisy = _shift(_shift(t, "wpce_imq", "zeroshot", WIDE), "wpce_imq", "probe_after", WIDE)
+    o = wpce.judge_wpce_vs_clip(noisy, s)
+    assert o.verdict == "inconclusive" and "seeds_needed" in o.numbers
+    assert o.ours.startswith("WPCE − CLIP") and "+5.0" in o.ours  # signed differences, like the paper's cell
+
+
+def test_rule_02_3_reaches_every_verdict():
+    s = Settings.for_scale("ci")
+    t = _table(BASE)
+    assert wpce.judge_signed_weights(t, s).verdict == "reproduced"  # signed +10 / +5 points
+    same = _table(dict(BASE, wpce_positive_w1=BASE["wpce_gauss"]))
+    assert wpce.judge_signed_weights(same, s).verdict == "not reproduced"  # equal: a 1-point gain is excluded
+    # one gain holds, one fails: not more holding than failing
+    split = _table(dict(BASE, wpce_positive_w1=(0.45, 0.75, 0.6)))
+    assert wpce.judge_signed_weights(split, s).verdict == "not reproduced"
+    noisy = _shift(_shift(t, "wpce_positive_w1", "zeroshot", (0.0, 0.3, 0.0)), "wpce_positive_w1", "probe_after",
+                   (0.0, 0.3, 0.0))
     assert wpce.judge_signed_weights(noisy, s).verdict == "inconclusive"
+    # two comparisons cannot give 'partly': the rule says so
+    assert "partly reproduced" in wpce.REGISTRY["02-3"].rule.unreachable
+    assert "Cannot return: partly reproduced" in wpce.REGISTRY["02-3"].rule.full_text
+
+
+def test_rule_02_4_reaches_every_verdict():
+    s = Settings.for_scale("ci")
+    t = _table(BASE)
+    o = wpce.judge_nonlinear_kernel(t, s)
+    assert o.verdict == "reproduced"  # probe +5, zero-shot +0.5 (inside ±2 points)
+    assert o.ours.startswith("full − linear-only") and "probe after +5.0" in o.ours
+    # the probe gain fails (equal probes), zero-shot still close
+    assert wpce.judge_nonlinear_kernel(_table(dict(BASE, wpce_linear=(0.545, 0.75, 0.61))), s).verdict \
+        == "partly reproduced"
+    # equal probes and zero-shot 10 points apart: neither part holds
+    assert wpce.judge_nonlinear_kernel(_table(dict(BASE, wpce_linear=(0.45, 0.75, 0.61))), s).verdict \
+        == "not reproduced"
+    # a zero-shot interval wider than the band is not 'close' (before: any interval within the noise was)
+    wide = _shift(t, "wpce_linear", "zeroshot", WIDE)
+    o = wpce.judge_nonlinear_kernel(wide, s)
+    assert o.verdict == "inconclusive" and "seeds_needed" in o.numbers  # reproduced or partly, for the seeds to say
+
+
+def test_rule_02_5_reaches_every_verdict():
+    s = Settings.for_scale("ci")
+    # IMQ 5 points below Gaussian, σ = 1.0 5 points below: both parts differ clearly
+    assert wpce.judge_kernel_sensitivity(_table(dict(BASE, wpce_imq=(0.50, 0.70, 0.60))), s).verdict == "reproduced"
+    # IMQ +0.5 point (inside ±1 point: no kernel difference), σ = 1.0 −5 points: one part
+    o = wpce.judge_kernel_sensitivity(_table(BASE), s)
+    assert o.verdict == "partly reproduced"
+    assert o.numbers["kernel/max_abs_diff_pts"] == pytest.approx(0.5)
+    assert o.numbers["scale/max_abs_diff_pts"] == pytest.approx(5.0)
+    # every comparison inside ±1 point: the results do not vary → not reproduced (before: unreachable)
+    flat = _table(dict(BASE, wpce_gauss_s1=(0.545, 0.745, 0.65)))
+    assert wpce.judge_kernel_sensitivity(flat, s).verdict == "not reproduced"
+    # the kernel's comparisons straddle the band, the scale's lie inside it: partly or not, for more seeds to say
+    noisy = _shift(_shift(flat, "wpce_imq", "zeroshot", WIDE), "wpce_imq", "probe_after", WIDE)
+    o = wpce.judge_kernel_sensitivity(noisy, s)
+    assert o.verdict == "inconclusive" and "seeds_needed" in o.numbers
     with pytest.raises(ValueError, match="second Gaussian scale"):
-        wpce.judge_kernel_sensitivity(t[t.variant != "wpce_gauss_s1"], s)
+        wpce.judge_kernel_sensitivity(_table(BASE).query("variant != 'wpce_gauss_s1'"), s)
+
+
+def test_verdict_code_reads_the_registered_margins():
+    """Changing a margin in the registry changes the verdict: the code reads no second constant."""
+    import dataclasses
+
+    from xmodal.papers.wpce import verdicts
+
+    s = Settings.for_scale("ci")
+    t = _table(BASE)  # full − linear-only on the probe: exactly +5 points
+    c = wpce.REGISTRY.claims["02-4"]
+    big = dataclasses.replace(c.rule, margins=(dataclasses.replace(c.rule.margins[0], value=0.06), c.rule.margins[1]))
+    try:
+        wpce.REGISTRY.claims["02-4"] = dataclasses.replace(c, rule=big)
+        assert verdicts.judge_nonlinear_kernel(t, s).verdict == "partly reproduced"  # +5 < 6 points: the gain fails
+    finally:
+        wpce.REGISTRY.claims["02-4"] = c
+    assert verdicts.judge_nonlinear_kernel(t, s).verdict == "reproduced"
+    for cid in ("02-2", "02-3", "02-4", "02-5"):
+        text = wpce.REGISTRY[cid].rule.text
+        assert "1 point" in text and "0.01" not in text  # the registered 0.01 printed as what it means
+    assert "±2 points" in wpce.REGISTRY["02-4"].rule.text and "0.01 nats" in wpce.REGISTRY["02-1"].rule.text
 
 
 def test_settings_presets_and_seed():
@@ -526,3 +636,13 @@ def test_figures_one_dot_per_seed_and_labelled_pmi_colour_bar():
         assert len(pts) == 6 and len({tuple(p) for p in pts}) == 6  # every seed its own, distinct dot
     fig = wpce.plot_pmi(np.random.default_rng(0).normal(size=(8, 8)))
     assert any("nats" in a.get_ylabel() for a in fig.axes)  # the colour bar says what and in which unit
+
+
+def test_notebook_lists_the_registered_changes_and_deviations():
+    import nbformat
+    from pathlib import Path
+
+    nb = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks" / "02_wpce.ipynb", as_version=4)
+    first = nb.cells[0].source
+    missing = [d[:40] for d in wpce.DEVIATIONS + wpce.CHANGES if d not in first]
+    assert not missing, f"the first cell must list paper.DEVIATIONS and paper.CHANGES; missing: {missing}"

@@ -98,3 +98,38 @@ def test_index_has_direction_and_seeds_needed_columns(tmp_path, monkeypatch):
     assert c1["direction"] == "against" and c1["seeds_needed"] == und.seeds_needed
     assert c1["numbers"]["seeds_needed"] == und.seeds_needed
     assert data["claims"][1]["numbers"]["seeds_needed"] is None     # NaN: not reachable, written as null
+
+
+def test_index_of_the_ci_run_has_a_direction_for_every_claim(tmp_path):
+    """On make test's ci run (the cold notebooks' results.json): every paper claim has a direction, and every
+    inconclusive one a seeds-needed cell (a count, or "not reachable")."""
+    import os
+    import re
+    import shutil
+    from pathlib import Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    root = os.environ.get("XMODAL_CI_RESULTS", "").strip()
+    if not root:
+        pytest.skip("XMODAL_CI_RESULTS is unset: make test sets it to the ci run's reports")
+    found = sorted(Path(root).glob("0[1-5]_*/results.json"))
+    assert len(found) == 5, f"the ci run wrote {len(found)} paper results under {root}"
+    for res in found:
+        (tmp_path / res.parent.name).mkdir()
+        shutil.copy(res, tmp_path / res.parent.name / "results.json")
+    idx = report.write_index(tmp_path).read_text()
+    rows = [r for r in idx.splitlines() if re.match(r"\| \[0[1-5]_", r)]
+    rows = [r for r in rows if re.search(r"\| 0[1-5]-\d+ \|", r)]
+    assert len(rows) == 28
+    for r in rows:
+        cells = [c.strip() for c in r.strip("|").split("|")]
+        verdict, direction, seeds = cells[-3], cells[-2], cells[-1]
+        if "not testable" in verdict:
+            continue
+        assert direction in ("for", "against", "mixed", "tie"), r
+        if "inconclusive" in verdict:
+            assert seeds == "not reachable" or seeds.isdigit(), r
+        else:
+            assert seeds == "", r

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ...config import get_scale
 from ...train import TrainConfig
-from .paper import CLOSE_TOL, GAP_TOL, MARGIN_FLOOR, TRAIN_RULE
+from .paper import TRAIN_RULE
 
 __all__ = ["TEMPLATES", "Variant", "VARIANTS", "METHODS", "SyntheticSettings", "Settings", "settings_frame"]
 
@@ -44,9 +44,10 @@ class SyntheticSettings:
     swept; n_points: M points per item (WPCE); n_features: D (RFF); kernel / kernel_scale: Gaussian σ;
     alphas: (α₁, α₂); steps, batch_size, lr, warmup: Adam (AdamW without decay) with linear warm-up +
     cosine decay; rank_tol: relative singular-value threshold of the numerical rank; methods: subset of
-    :data:`METHODS`; seeds: the training seeds; gap_tol: claim 02-1's threshold (nats) on the gap *above
-    the optimisation floor*; floor_dim: the d of the CLIP run that measures that floor (None: N, which is
-    ≥ rank(PMI) + 1 whatever the PMI, so the rank limit cannot bind there and its gap is optimisation only).
+    :data:`METHODS`; seeds: the training seeds; floor_dim: the d of the CLIP run that measures the optimisation
+    floor of claim 02-1 (None: N, which is ≥ rank(PMI) + 1 whatever the PMI, so the rank limit cannot bind there
+    and its gap is optimisation only). Claim 02-1's margin above that floor is registered in
+    :data:`~.paper.REGISTRY`, not set here.
     """
 
     scale: str = "default"
@@ -67,7 +68,6 @@ class SyntheticSettings:
     rank_tol: float = 1e-3
     methods: tuple[str, ...] = METHODS
     seeds: tuple[int, ...] = (0, 1, 2)
-    gap_tol: float = GAP_TOL
     floor_dim: int | None = None
 
     def __post_init__(self):
@@ -169,8 +169,8 @@ class Settings:
     warm-up + cosine); probe_C / probe_max_iter: the probe's C grid; probe_views: the probe uses views
     ``< probe_views``; before_variants: variants that also get the (1280-d) "before projection" probe
     (context only: for CLIP it is the frozen backbone); rank_batch/rank_tol: batch and threshold of the
-    numerical rank; margin_floor: the smallest difference a comparison calls real; close_tol: "close"
-    in claim 02-4.
+    numerical rank. The claims' margins (the smallest differences of interest) are registered in
+    :data:`~.paper.REGISTRY`, not set here.
 
     Budget rule (the same for every head; at default :data:`~.paper.TRAIN_RULE`): at most ``steps`` steps (the
     step cap; the cosine schedule runs over it, down to ``lr_min``), a validation InfoNCE every ``eval_every``
@@ -210,8 +210,6 @@ class Settings:
     before_variants: tuple[str, ...] = ("clip", "wpce_gauss", "wpce_imq")
     rank_batch: int = 128
     rank_tol: float = 1e-3
-    margin_floor: float = MARGIN_FLOOR
-    close_tol: float = CLOSE_TOL
     lr_grid: tuple[float, ...] = (2e-3, 5e-3, 1e-2)
     eval_every: int = 25
     patience: int = 3
