@@ -181,8 +181,12 @@ def test_registry_judge_records_direction_and_seeds_needed():
     assert d["direction"] == "against" and claims.seeds_text(d) == str(und.seeds_needed)
     unreachable = reg.judge("07-1", claims.combine_parts([None], judged=True), "o", "e")
     assert math.isnan(unreachable.numbers["seeds_needed"]) and claims.seeds_text(unreachable) == "not reachable"
-    plain = reg.judge("07-1", "reproduced", "o", "e")
-    assert plain.direction == "" and "seeds_needed" not in plain.numbers and claims.seeds_text(plain) == ""
+    with pytest.raises(ValueError, match="Judgement"):
+        reg.judge("07-1", "reproduced", "o", "e")         # a paper claim's verdict alone has no direction
+    nt = reg.judge("07-1", "not testable", "o", "no weights offline")
+    assert nt.direction == "" and "seeds_needed" not in nt.numbers and claims.seeds_text(nt) == ""
+    checks = claims.Registry("08", [claims.Claim("08-1", "s", 1, claims.Rule("x", "x > 0"), kind="check")])
+    assert checks.judge("08-1", "reproduced", "o", "e").direction == ""
 
 
 def test_combine_protocols_uses_each_protocols_admissible_verdicts():

@@ -140,7 +140,9 @@ def test_report_writes_claims_tables_figures(tmp_path, monkeypatch):
                           Claim("99-2", "a sanity check", None, Rule("y", "y > 0"), kind="check")])
     with pytest.raises(ValueError, match="verdict"):
         reg.judge("99-1", "maybe", "0.1", "e")
-    r.add(reg.judge("99-1", "reproduced", "0.1", "we saw y", {"x": np.float32(0.1)}),
+    from xmodal.claims import combine_parts
+
+    r.add(reg.judge("99-1", combine_parts([True], judged=True), "0.1", "we saw y", {"x": np.float32(0.1)}),
           reg.judge("99-2", "not reproduced", "-1", "failed"))
     data = json.loads(r.save().read_text())
     assert data["claims"][0]["verdict"] == "reproduced" and data["claims"][0]["numbers"]["x"] == pytest.approx(0.1)

@@ -257,7 +257,7 @@ def test_rule_03_1_reaches_every_verdict():
     # weak, and the difference range straddles the band (0 to 0.10): undecided, and more seeds cannot decide it
     o = judge({"a": a, "b": a - rng.uniform(0.0, 0.10, 1000)}, {"a": 0.6, "b": 0.6})
     assert o.verdict == "inconclusive", o.evidence
-    assert "not a seed interval" in o.evidence and "larger pool" in o.evidence
+    assert "more seeds cannot decide it" in o.evidence and "larger pool of objects per class" in o.evidence
     assert np.isnan(o.numbers["seeds_needed"])
     # one model: no spread to test
     assert judge({"a": a}, {"a": 0.6}).verdict == "not testable"

@@ -180,8 +180,9 @@ def test_registry_ids_and_vocabulary():
     with pytest.raises(ValueError, match="duplicate"):
         claims.Registry("07", [claims.Claim("07-1", "s", 1, rule), claims.Claim("07-1", "t", 1, rule)])
     reg = claims.Registry("07", [claims.Claim("07-1", "s", 1, rule)])
-    o = reg.judge("07-1", "inconclusive", "0.5 [0.4, 0.6]", "within noise", {"acc": np.float32(0.5)})
-    assert o.as_dict()["numbers"] == {"acc": 0.5} and "❔ **inconclusive**" in o.markdown()
+    o = reg.judge("07-1", claims.combine_parts([True, None], judged=True), "0.5 [0.4, 0.6]", "within noise",
+                  {"acc": np.float32(0.5)})
+    assert o.as_dict()["numbers"]["acc"] == 0.5 and "❔ **inconclusive**" in o.markdown()
     with pytest.raises(ValueError, match="not one of"):
         reg.judge("07-1", "tie", "", "")
     with pytest.raises(KeyError, match="07-2"):

@@ -10,6 +10,14 @@ from xmodal import report
 from xmodal.claims import Claim, Registry, Rule
 
 
+def _judged(verdict: str):
+    """A Judgement with this verdict (hand-made parts)."""
+    from xmodal.claims import combine_parts
+
+    return combine_parts({"reproduced": [True], "not reproduced": [False], "inconclusive": [True, None],
+                          "partly reproduced": [True, False]}[verdict], judged=True)
+
+
 @pytest.fixture
 def two_topics(tmp_path, monkeypatch):
     import matplotlib
@@ -23,7 +31,7 @@ def two_topics(tmp_path, monkeypatch):
         reg = Registry(topic[:2], [Claim(f"{topic[:2]}-{k + 1}", f"claim {k + 1} of {topic}", "paper x", Rule("m", "m > 0"))
                                    for k in range(len(verdicts))]
                        + [Claim(f"{topic[:2]}-9", "a sanity check", None, Rule("y", "y > 0"), kind="check")])
-        r.add(*[reg.judge(f"{topic[:2]}-{k + 1}", v, f"ours {k}", "because") for k, v in enumerate(verdicts)],
+        r.add(*[reg.judge(f"{topic[:2]}-{k + 1}", _judged(v), f"ours {k}", "because") for k, v in enumerate(verdicts)],
               reg.judge(f"{topic[:2]}-9", "reproduced", "1", "fine"))
         fig, ax = plt.subplots()
         ax.plot([0, 1]), ax.set_title("a line, bars are sd")

@@ -221,8 +221,9 @@ class Registry:
     def judge(self, cid: str, verdict, ours: str, evidence: str, numbers: dict | None = None) -> Outcome:
         """The :class:`Outcome` of claim ``cid``.
 
-        ``verdict``: one of :data:`VERDICTS`, or a :class:`Judgement` (from :func:`judgement`,
-        :func:`combine_parts`' judgement form …): then the outcome also carries its direction and, when
+        ``verdict``: a :class:`Judgement` (from :func:`judgement`, ``combine_parts(..., judged=True)`` …) — required
+        for a paper claim unless it is ``not testable`` — or, for a sanity check, one of :data:`VERDICTS`. From a
+        Judgement the outcome also carries its direction and, when
         inconclusive, the seeds needed (in ``numbers["seeds_needed"]``, NaN when more seeds cannot decide it), and
         the evidence ends with what would decide it."""
         direction, need = "", None
@@ -234,6 +235,10 @@ class Registry:
                 evidence = f"{evidence} — {j.note()}"
         if verdict not in VERDICTS:
             raise ValueError(f"verdict {verdict!r} of {cid} is not one of {VERDICTS}")
+        if direction == "" and verdict != "not testable" and self[cid].kind == "claim":
+            raise ValueError(f"{cid}: judge a paper claim from its rule's Judgement (claims.judgement, combine_parts("
+                             f"..., judged=True), combine_gains(..., judged=True)), not the verdict {verdict!r} alone, "
+                             "so that its direction and seeds needed are recorded")
         nums = {}
         for k, v in (numbers or {}).items():
             v = float(v) if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) else v

@@ -76,9 +76,6 @@ def judge_zeroshot(st: dict):
                    None: "straddles the band: undecided"}[d.holds]
         ev.append(f"per-draw difference {a} − {b}: {d.interval.fmt(digits=3)} ({differs}, ±{m:g})")
     j = judgement(_zeroshot_rule, **parts)
-    if j.verdict == "inconclusive":
-        ev.append("an undecided range is the spread of one 40-render test set, which more redraws do not narrow: a "
-                  "larger pool of objects per class would decide it")
     first = {name: float(np.asarray(r["top1"])[0]) for name, r in st["roulette"].items()}
     mean = {name: float(np.mean(r["top1"])) for name, r in st["roulette"].items()}
     lo, hi = min(first.values()), max(first.values())
