@@ -1,96 +1,86 @@
 """The verdict rules of claims 01-1 … 01-9: measurements in, :class:`xmodal.claims.Outcome` out.
 
-``verdict_claim<k>`` applies the rule of claim ``01-k`` (registered in :data:`.paper.REGISTRY`, thresholds
-read from there) to plain numbers / small frames, so each rule can be tested on hand-made inputs;
-:func:`judge` picks the inputs from a :class:`~.experiments.Results`; :func:`paper_vs_ours` builds the last
-table of the notebook from the outcomes (both in :mod:`.judging`). Seed k = 3D encoders trained with seed k and evaluation split k.
-A part decided on an interval (seed t-interval, paired difference, bootstrap) that straddles its threshold
-is undecided (None), and :func:`xmodal.claims.settle` makes the claim ``inconclusive`` only when that part
-could change the verdict.
+``verdict_claim<k>`` applies the rule of claim ``01-k`` (registered in :data:`.paper.REGISTRY`; every smallest
+effect and threshold is read from there, ``REGISTRY[cid].rule.m(name)``) to plain numbers / small frames, so each
+rule can be tested on hand-made inputs; :func:`~.judging.judge` picks the inputs from a
+:class:`~.experiments.Results`. Seed k = 3D encoders trained with seed k and evaluation split k.
+
+Every part is a :class:`xmodal.claims.Decision` (a gain, a threshold or a band on a seed t-interval, or on a
+bootstrap interval with ``seeds=False``): holds, fails, or undecided with the seeds that would decide it. A rule
+combines its parts with :func:`xmodal.claims.judgement`, so a claim is ``inconclusive`` only when its undecided
+parts could change the verdict; a claim judged under several protocols combines their judgements with
+:func:`xmodal.claims.combine_protocols` (each undecided protocol as the verdicts its own parts admit; a protocol at
+chance, :func:`informative`, is left out, no veto).
 """
 from __future__ import annotations
 
-import itertools
+import math
 
 import numpy as np
 import pandas as pd
 
-from ...claims import Outcome, combine_comparisons, combine_parts, compare, decided as _decided, settle as _settle, won_shares
+from ...claims import (Decision, Judgement, Outcome, above, below, combine_gains, combine_parts, decide, gain,
+                       judgement, mark, won_shares)
 from ...evaluation import bootstrap_interval, seed_interval
 from .experiments import pearson_r
-from .paper import REGISTRY, threshold
-from .pipeline import FULL, SUB, TEXT_LABELS, THREED_LABELS
+from .paper import REGISTRY
+from .pipeline import FULL, METHOD_LABELS, SUB, TEXT_LABELS, THREED_LABELS
+from .rules import _METRICS, _by_protocol, _combine, _m, _parts_verdict, _prefix, chance_from_runs, informative
+from .verdicts_sweeps import best_set, crossing_interval, plateau_statistic, verdict_claim5, verdict_claim6
 
 __all__ = ["verdict_claim1", "verdict_claim2", "verdict_claim3", "verdict_claim4", "verdict_claim5",
-           "verdict_claim6", "verdict_claim7", "verdict_claim8", "verdict_claim9", "across_protocols",
+           "verdict_claim6", "verdict_claim7", "verdict_claim8", "verdict_claim9", "informative", "chance_from_runs",
            "plateau_statistic", "best_set", "crossing_interval"]
 
-_ORDER = ("reproduced", "partly reproduced", "not reproduced")
 
-
-def _side(iv, thr: float, below: bool = True):
-    """True when the interval lies below ``thr`` (``below``) / above it (not ``below``), False when it lies
-    on the other side, None when it straddles (or touches) it."""
-    if below:
-        return True if iv.hi < thr else False if iv.lo > thr else None
-    return True if iv.lo > thr else False if iv.hi < thr else None
-
-
-def across_protocols(verdicts: dict) -> str:
-    """The claim's verdict from its verdict under each protocol: the common verdict when all agree, else
-    partly reproduced; an inconclusive protocol is tried as each decided verdict, and when the combination
-    depends on it the claim is inconclusive."""
-    vs = list(verdicts.values())
-    if not vs:
-        raise ValueError("need at least one protocol verdict")
-    opts = [(_ORDER if v == "inconclusive" else (v,)) for v in vs]
-    seen = {(c[0] if len(set(c)) == 1 else "partly reproduced") for c in itertools.product(*opts)}
-    return seen.pop() if len(seen) == 1 else "inconclusive"
-
-
-def _proto_ev(parts: dict) -> str:
-    return " | ".join(f"{p}: {v} — {e}" for p, (v, e) in parts.items())
-
-
-def verdict_claim1(cka_3d_text, chance_mean, chance_std, dcka_3d_text, dcka_image_text: float) -> Outcome:
+# ------------------------------------------------------------------------------------------------
+# 01-1, 01-2: CKA
+# ------------------------------------------------------------------------------------------------
+def verdict_claim1(cka_3d_text, chance_mean, chance_std, dcka_3d_text, dcka_image_text: float,
+                   paper_pairs: dict | None = None, image_text: tuple | None = None) -> Outcome:
     """Claim 01-1: unaligned 3D–text CKA is low, well below image–text CKA, and above chance.
 
     cka_3d_text: (m, S) biased linear CKA of the m uni-modal 3D × text pairs per seed (or (m,): one seed);
     chance_mean, chance_std: (m,) its shuffled-pairs chance level (mean over seeds); dcka_3d_text: (m, S)
     debiased linear CKA of the same pairs; dcka_image_text: debiased linear CKA of the image–text reference.
+    For "ours" in the paper's terms: paper_pairs {label: ((S,) linear CKA, chance)} of the pairs the paper quotes
+    (its 0.12 and 0.04), image_text (linear CKA, chance) of the image–text reference (its 0.30–0.48).
     """
-    t = threshold("01-1")
+    z, wb = _m("01-1", "chance_z"), _m("01-1", "well_below")
     c = np.asarray(cka_3d_text, float).reshape(len(chance_mean), -1)
     dc = np.asarray(dcka_3d_text, float).reshape(len(chance_mean), -1)
-    m, s = np.asarray(chance_mean, float), np.asarray(chance_std, float)
-    floor = m + t["chance_z"] * s
-    above = []
-    for k in range(len(c)):
-        iv = seed_interval(c[k]) if c.shape[1] > 1 else None
-        above.append(_side(iv, floor[k], below=False) if iv is not None else None)
+    floor = np.asarray(chance_mean, float) + z * np.asarray(chance_std, float)
+    ab = [above(c[k], floor[k]) for k in range(len(c))]
+    img = max(float(dcka_image_text), 1e-12)
     top = dc.max(0)  # (S,) max over pairs per seed
-    it = seed_interval(top) if len(top) > 1 else None
-    ir = seed_interval(top / max(dcka_image_text, 1e-12)) if len(top) > 1 else None
-    well = _side(ir, t["well_below"]) if ir else None
-    below = _side(it, dcka_image_text) if it else None
+    well, low = below(top / img, wb), below(top, float(dcka_image_text))
 
-    def rule(well, below, **ab):
-        ab = list(ab.values())
-        return "reproduced" if all(ab) and well else "partly reproduced" if any(ab) and below else "not reproduced"
+    def rule(well, low, **a):
+        a = list(a.values())
+        return "reproduced" if all(a) and well else "partly reproduced" if any(a) and low else "not reproduced"
 
-    v = _settle(rule, well=well, below=below, **{f"a{k}": a for k, a in enumerate(above)})
-    n_above = sum(a is True for a in above)
-    ratio = float(top.mean() / max(dcka_image_text, 1e-12))
-    fmt = lambda iv, x: iv.fmt(1, 3) if iv else f"{x:.3f} (one seed, no interval)"
-    ev = (f"{n_above}/{len(above)} uni-modal 3D–text pairs above chance (+{t['chance_z']:g} std, seed interval); "
-          f"max debiased 3D–text CKA {fmt(it, top.mean())} vs image–text {dcka_image_text:.3f}; ratio "
-          f"{fmt(ir, ratio)} ('well below' needs the interval < {t['well_below']:g})")
-    nums = {"n_above_chance": n_above, "n_pairs": len(above), "max_debiased_3d_text": float(top.mean()),
+    J = judgement(rule, well=well, low=low, **{f"a{k}": a for k, a in enumerate(ab)})
+    n_above = sum(a.holds is True for a in ab)
+    n_at = sum(a.holds is False for a in ab)
+    ratio = float(top.mean() / img)
+    ev = (f"{n_above}/{len(ab)} uni-modal 3D–text pairs above chance + {z:g} chance std ({n_at} at chance, "
+          f"{len(ab) - n_above - n_at} undecided; seed intervals); largest debiased 3D–text CKA "
+          f"{low.interval.fmt(1, 3)} vs image–text {dcka_image_text:.3f} "
+          f"(below: {low.word}); ratio {well.interval.fmt(1, 3)} (well below {wb:g}: {well.word})")
+    nums = {"n_above_chance": n_above, "n_pairs": len(ab), "max_debiased_3d_text": float(top.mean()),
             "debiased_image_text": float(dcka_image_text), "ratio": ratio}
-    if it:
-        nums |= {"max_debiased_3d_text_lo": it.lo, "max_debiased_3d_text_hi": it.hi, "ratio_lo": ir.lo, "ratio_hi": ir.hi}
-    return REGISTRY.judge("01-1", v, f"max debiased 3D–text CKA {top.mean():.3f} vs image–text {dcka_image_text:.3f}",
-                          ev, nums)
+    if len(top) > 1:
+        nums |= {"max_debiased_3d_text_lo": low.interval.lo, "max_debiased_3d_text_hi": low.interval.hi,
+                 "ratio_lo": well.interval.lo, "ratio_hi": well.interval.hi}
+    if paper_pairs:
+        ours = "unaligned linear CKA " + ", ".join(f"{np.mean(v):.2f} ({lab}; chance {ch:.2f})"
+                                                   for lab, (v, ch) in paper_pairs.items())
+        if image_text is not None:
+            ours += f"; image–text {image_text[0]:.2f} (chance {image_text[1]:.2f})"
+    else:
+        ours = (f"not comparable: the paper's pairs were not given; largest debiased 3D–text CKA {top.mean():.3f} "
+                f"vs image–text {dcka_image_text:.3f}")
+    return REGISTRY.judge("01-1", J, ours, ev, nums)
 
 
 def verdict_claim2(mm3d, uni3d, text_tower_available: bool = False, plateau_note: str = "") -> Outcome:
@@ -99,29 +89,44 @@ def verdict_claim2(mm3d, uni3d, text_tower_available: bool = False, plateau_note
     text tower.
 
     mm3d, uni3d: (k, S) debiased CKA with text of the multi-modal / uni-modal 3D encoder of the same backbone
-    and the same text encoder (k comparisons), per seed (paired by seed).
+    and the same text encoder (k comparisons), per seed (paired by seed). Part a: each comparison a gain of at
+    least the registered CKA margin, combined like :func:`xmodal.claims.combine_gains`; the claim is (a)'s verdict
+    with "reproduced" capped at "partly reproduced" ((b) untested).
     """
-    t = threshold("01-2")
+    m = _m("01-2", "cka_margin")
     a, b = np.atleast_2d(np.asarray(mm3d, float)), np.atleast_2d(np.asarray(uni3d, float))
-    outs = [compare(x, y, margin=t["cka_margin"]) for x, y in zip(a, b)]
-    part_a = combine_comparisons([o for o, _ in outs])
     if text_tower_available:
         raise NotImplementedError("a real vision–language text tower is available: judge part b with it")
-    v = {"reproduced": "partly reproduced", "partly reproduced": "partly reproduced"}.get(part_a, part_a)
-    gain = a - b
-    iv = seed_interval(gain.mean(0)) if a.shape[1] > 1 else None
-    nb = sum(o == "better" for o, _ in outs)
-    ev = (f"(a) multi-modal 3D > uni-modal 3D (same backbone, same text; paired over seeds, margin "
-          f"{t['cka_margin']:g}) in {nb}/{len(outs)} comparisons → {part_a}; mean gain "
-          f"{iv.fmt(1, 3) if iv else f'{gain.mean():.3f}'}; (b) not testable: no vision–language text tower "
-          f"(CLIP weights) offline — MiniLM + a projection trained on renders of the same world cannot stand in. "
-          + plateau_note)
-    nums = won_shares([o for o, _ in outs], "frac_3d") | {"mean_gain_3d": float(gain.mean())}
-    if iv:
+    gains = [gain(x, y, m) for x, y in zip(a, b)]
+
+    def part_a(**c):  # combine_gains' rule, so that settle runs on the capped verdict
+        nh = sum(c.values())
+        nf = len(c) - nh
+        return "reproduced" if nf == 0 else "partly reproduced" if nh > nf else "not reproduced"
+
+    Ja = combine_gains(gains, judged=True)  # part (a) alone; the claim caps it at partly (rule part_a, the same)
+    J = judgement(lambda **c: {"reproduced": "partly reproduced"}.get(part_a(**c), part_a(**c)),
+                  **{f"c{i}": g for i, g in enumerate(gains)})
+    diff = a - b
+    iv = seed_interval(diff.mean(0))
+    nh, nf = sum(g.holds is True for g in gains), sum(g.holds is False for g in gains)
+    ev = (f"(a) multi-modal 3D beats uni-modal 3D (same backbone, same text; debiased CKA, by at least {m:g}, paired "
+          f"over seeds): holds in {nh}, fails in {nf}, undecided in {len(gains) - nh - nf} of {len(gains)} "
+          f"comparisons → (a) {Ja.verdict}; mean gain {iv.fmt(1, 3)}; (b) not testable: no vision–language text "
+          f"tower (CLIP weights) offline — MiniLM + a projection trained on renders of the same world cannot stand "
+          f"in. " + plateau_note)
+    nums = won_shares(gains, "frac_3d") | {"mean_gain_3d": float(diff.mean())}
+    if a.shape[1] > 1:
         nums |= {"mean_gain_3d_lo": iv.lo, "mean_gain_3d_hi": iv.hi}
-    return REGISTRY.judge("01-2", v, f"(a) {nb}/{len(outs)} comparisons won; (b) not testable", ev, nums)
+    ours = (f"(a) multi-modal − uni-modal 3D, debiased CKA with text: {iv.mean:+.3f} [{iv.lo:+.3f}, {iv.hi:+.3f}] "
+            f"(mean of {len(gains)} "
+            f"comparisons; a gain of {m:g} holds in {nh}/{len(gains)}); (b) not testable")
+    return REGISTRY.judge("01-2", J, ours, ev, nums)
 
 
+# ------------------------------------------------------------------------------------------------
+# 01-3, 01-4: Table 1
+# ------------------------------------------------------------------------------------------------
 def _best(df: pd.DataFrame, methods, metric: str) -> pd.Series:
     """Per (x, y) pair, the best mean accuracy among ``methods``."""
     return df[df.method.isin(methods)].groupby(["x", "y"])[metric].max()
@@ -138,50 +143,70 @@ def _by_seed(runs: pd.DataFrame):
     return list(runs.groupby("seed", sort=True))
 
 
-def _claim3_protocol(runs: pd.DataFrame, metrics, k: float):
-    small, parts, nums = [], [], {}
+def _best_cells(r: pd.DataFrame, metrics) -> dict:
+    """{metric: (label, (S,) per-seed accuracy)} of the (pair, method) cell with the highest mean."""
+    out = {}
     for met in metrics:
+        key = r.groupby(["x", "y", "method"])[met].mean().idxmax()
+        cell = r[(r.x == key[0]) & (r.y == key[1]) & (r.method == key[2])]
+        cell = cell.sort_values("seed") if "seed" in cell else cell
+        out[met] = (f"{METHOD_LABELS.get(key[2], key[2])}, {_label(key[:2])}", cell[met].to_numpy(float))
+    return out
+
+
+def _protocol_chance(chance, runs):
+    return chance if chance is not None else (chance_from_runs(runs) or {})
+
+
+def _claim3_protocol(runs: pd.DataFrame, metrics, k: float, md: float):
+    parts, txt, nums = {}, [], {}
+    for i, met in enumerate(metrics):
         gf, gs = [], []
         for _, r in _by_seed(runs):
             n0 = _none(r, met)
             gf.append(float((_best(r, FULL, met) - n0).mean()))
             gs.append(float((_best(r, SUB, met) - n0).mean()))
         gf, gs = np.array(gf), np.array(gs)
-        stat = gf - k * gs
-        if len(stat) > 1:
-            iv = seed_interval(stat)
-            sm = None if gs.mean() <= 0 and iv.hi < 0 else (_side(iv, 0.0) if gs.mean() > 0 else False)
-            txt = f"gain_full − {k:g} x gain_sub {iv.fmt(100)} pts"
-        else:
-            sm = bool(gs.mean() > 0 and gf.mean() < k * gs.mean())
-            txt = "one seed"
-        small.append(sm)
-        parts.append(f"{met}: full-space gain {100 * gf.mean():+.1f} pts vs subspace {100 * gs.mean():+.1f} pts ({txt})")
+        parts[f"s{i}"], parts[f"g{i}"] = below(gf - k * gs, 0.0), above(gs, md)
+        s, g = parts[f"s{i}"], parts[f"g{i}"]
+        txt.append(f"{met}: full-space gain {100 * gf.mean():+.1f} pts vs subspace {100 * gs.mean():+.1f} pts "
+                   f"(full − {k:g} x subspace {s.interval.fmt(100)} pts: small {s.word}; subspace gain > {100 * md:g} "
+                   f"pt: {g.word})")
         nums |= {f"gain_full_{met}": gf.mean(), f"gain_sub_{met}": gs.mean()}
-        if len(stat) > 1:
+        if len(gf) > 1:
             g1, g2 = seed_interval(gf), seed_interval(gs)
             nums |= {f"gain_full_{met}_lo": g1.lo, f"gain_full_{met}_hi": g1.hi,
                      f"gain_sub_{met}_lo": g2.lo, f"gain_sub_{met}_hi": g2.hi}
-    return combine_parts(small), "; ".join(parts), nums
+    n = len(metrics)
+    J = judgement(lambda **p: _parts_verdict([p[f"s{i}"] and p[f"g{i}"] for i in range(n)]), **parts)
+    return J, "; ".join(txt), nums
 
 
-def verdict_claim3(runs: pd.DataFrame, metrics=("matching", "top5")) -> Outcome:
+def verdict_claim3(runs: pd.DataFrame, metrics=_METRICS, chance: dict | None = None) -> Outcome:
     """Claim 01-3: affine / local CKA in the full space give only small gains over no alignment.
 
     runs: per-seed accuracies (columns [protocol,] x, y, method, seed, <metrics>) of the uni-modal 3D pairs
     (a frame without ``seed`` is one seed). Per protocol, seed and metric, averaged over pairs: gain_full =
-    best(affine, local CKA) − none, gain_sub = best(subspace methods) − none.
+    best(affine, local CKA) − none, gain_sub = best(subspace methods) − none. chance: {protocol: {metric:
+    chance level}} for the informative test (default: :func:`chance_from_runs`, None when the frame lacks its
+    columns: every protocol informative).
     """
-    k = threshold("01-3")["small_gain"]
+    k, md, cm = _m("01-3", "small_gain"), _m("01-3", "min_diff"), _m("01-3", "chance_margin")
+    ch = _protocol_chance(chance, runs)
     per, nums = {}, {}
-    for p, r in (runs.groupby("protocol", sort=False) if "protocol" in runs else [("standard", runs)]):
-        v, ev, n = _claim3_protocol(r, metrics, k)
-        per[p] = (v, ev)
-        nums |= {f"{p}/{a}": b for a, b in n.items()} if p != "standard" else n
-    v = across_protocols({p: x[0] for p, x in per.items()})
-    std = per.get("standard", next(iter(per.values())))
-    return REGISTRY.judge("01-3", v, std[1].split(";")[0].split(": ", 1)[1],
-                          _proto_ev(per) + f" (small = interval of gain_full − {k:g} x gain_sub below 0)", nums)
+    for p, r in _by_protocol(runs):
+        J, ev, n = _claim3_protocol(r, metrics, k, md)
+        ok, itxt, inum = informative(_best_cells(r, metrics), ch.get(p), cm)
+        per[p] = (J, ev, ok, itxt)
+        nums |= {f"{_prefix(p)}{a}": b for a, b in (n | inum).items()} | {f"{_prefix(p)}informative": float(ok)}
+    J, ev = _combine(per, "01-3")
+    first = "standard" if "standard" in per else next(iter(per))
+    pre = _prefix(first)
+    gf, gs = nums[f"{pre}gain_full_matching"], nums[f"{pre}gain_sub_matching"]
+    share = f" = {100 * gf / gs:.0f} % of" if gs > 0 else " vs"
+    ours = (f"full-space gain over no alignment {100 * gf:+.1f} pts{share} the subspace's {100 * gs:+.1f} pts "
+            f"(matching, {first} protocol, mean over uni-modal pairs)")
+    return REGISTRY.judge("01-3", J, ours, ev + f" (small: full − {k:g} x subspace gain below 0)", nums)
 
 
 def _ratio_rows(r: pd.DataFrame, met: str):
@@ -189,38 +214,41 @@ def _ratio_rows(r: pd.DataFrame, met: str):
     return float(bs.mean() / max(bf.mean(), 1e-12)), bs / bf.clip(lower=1e-12)
 
 
-def verdict_claim4(runs: pd.DataFrame, metrics=("matching", "top5")) -> Outcome:
+def _label(pair) -> str:
+    return f"{THREED_LABELS.get(pair[0], pair[0])} / {TEXT_LABELS.get(pair[1], pair[1])}"
+
+
+def verdict_claim4(runs: pd.DataFrame, metrics=_METRICS, chance: dict | None = None) -> Outcome:
     """Claim 01-4: the CCA subspace + affine / local CKA improves matching and retrieval a lot (up to ~4x).
 
-    runs: per-seed accuracies of the uni-modal 3D pairs (as :func:`verdict_claim3`). Per protocol, seed and
-    metric the ratio of means over pairs, mean(best subspace) / mean(best full-space); headline: the mean
-    ratio of the standard protocol; the largest per-pair ratio is named with its pair.
+    runs: per-seed accuracies of the uni-modal 3D pairs (as :func:`verdict_claim3`; chance likewise). Per
+    protocol, seed and metric the ratio of means over pairs, mean(best subspace) / mean(best full-space). Ours,
+    like the paper's "up to": the largest per-pair ratio (standard protocol) with its pair, and the mean ratio
+    without the GloVe pairs (d = 50 is GloVe's full dimension).
     """
-    t = threshold("01-4")
-    per, nums = {}, {}
-    for p, r in (runs.groupby("protocol", sort=False) if "protocol" in runs else [("standard", runs)]):
-        large, some, txt = [], [], []
-        for met in metrics:
+    L, S, cm = _m("01-4", "large_ratio"), _m("01-4", "some_ratio"), _m("01-4", "chance_margin")
+    ch = _protocol_chance(chance, runs)
+    per, nums, tops = {}, {}, {}
+    for p, r in _by_protocol(runs):
+        parts, txt, pre = {}, [], _prefix(p)
+        for i, met in enumerate(metrics):
             ratios = np.array([_ratio_rows(rs, met)[0] for _, rs in _by_seed(r)])
-            mean_r = _ratio_rows(r.groupby(["x", "y", "method"], as_index=False)[list(metrics)].mean(), met)
-            pairs = mean_r[1]
+            pairs = _ratio_rows(r.groupby(["x", "y", "method"], as_index=False)[list(metrics)].mean(), met)[1]
             top = pairs.idxmax()
-            if len(ratios) > 1:
-                iv = seed_interval(ratios)
-                large.append(_side(iv, t["large_ratio"], below=False))
-                some.append(_side(iv, t["some_ratio"], below=False))
-                rtxt = iv.fmt(1, 2)
-            else:
-                large.append(bool(ratios[0] >= t["large_ratio"]))
-                some.append(bool(ratios[0] >= t["some_ratio"]))
-                rtxt = f"{ratios[0]:.2f}"
+            tops.setdefault(p, []).append((float(pairs.max()), met, top))
+            parts[f"l{i}"], parts[f"s{i}"] = above(ratios, L), above(ratios, S)
+            iv = parts[f"l{i}"].interval
             note = " — GloVe's full dimension is 50 = d" if top[1] == "glove" else ""
-            txt.append(f"{met}: mean ratio {rtxt}x; up to {pairs.max():.1f}x for "
-                       f"{THREED_LABELS.get(top[0], top[0])} / {TEXT_LABELS.get(top[1], top[1])}{note}")
-            pre = "" if p == "standard" else f"{p}/"
+            txt.append(f"{met}: mean ratio {iv.fmt(1, 2)}x (above {L:g}: {parts[f'l{i}'].word}; above {S:g}: "
+                       f"{parts[f's{i}'].word}); up to {pairs.max():.1f}x for {_label(top)}{note}")
             nums |= {f"{pre}ratio_{met}": float(ratios.mean()), f"{pre}max_ratio_{met}": float(pairs.max())}
+            ng = r[r.y != "glove"] if (r.y != "glove").any() else r
+            ng_ratios = np.array([_ratio_rows(rs, met)[0] for _, rs in _by_seed(ng)])
+            nums[f"{pre}ratio_{met}_no_glove"] = float(ng_ratios.mean())
             if len(ratios) > 1:
-                nums |= {f"{pre}ratio_{met}_lo": iv.lo, f"{pre}ratio_{met}_hi": iv.hi}
+                ig = seed_interval(ng_ratios)
+                nums |= {f"{pre}ratio_{met}_lo": iv.lo, f"{pre}ratio_{met}_hi": iv.hi,
+                         f"{pre}ratio_{met}_no_glove_lo": ig.lo, f"{pre}ratio_{met}_no_glove_hi": ig.hi}
                 # the largest pair's ratio seed by seed (a max over pairs has no interval of its own), widened to
                 # contain the headline (the max of the mean ratios)
                 top_seed = np.array([_ratio_rows(rs, met)[1].get(top, np.nan) for _, rs in _by_seed(r)], float)
@@ -228,206 +256,75 @@ def verdict_claim4(runs: pd.DataFrame, metrics=("matching", "top5")) -> Outcome:
                     it = seed_interval(top_seed)
                     nums |= {f"{pre}max_ratio_{met}_lo": min(it.lo, float(pairs.max())),
                              f"{pre}max_ratio_{met}_hi": max(it.hi, float(pairs.max()))}
-
-        v = _settle(lambda **kw: "reproduced" if all(kw[f"l{i}"] for i in range(len(large))) else
-                    "partly reproduced" if any(kw[f"s{i}"] for i in range(len(some))) else "not reproduced",
-                    **{f"l{i}": x for i, x in enumerate(large)}, **{f"s{i}": x for i, x in enumerate(some)})
-        per[p] = (v, "; ".join(txt))
-    v = across_protocols({p: x[0] for p, x in per.items()})
-    mr = nums.get("ratio_matching", float("nan"))
-    nums["max_ratio"] = max(nums.get(f"max_ratio_{m}", 0.0) for m in metrics)
-    return REGISTRY.judge("01-4", v, f"mean ratio {mr:.2f}x (matching, standard protocol)",
-                          _proto_ev(per) + f" ('a lot' = interval >= {t['large_ratio']:g}x)", nums)
-
-
-def _spearman(a, b) -> float:
-    ra = pd.Series(np.asarray(a, float)).rank().to_numpy()
-    rb = pd.Series(np.asarray(b, float)).rank().to_numpy()
-    if ra.std() == 0 or rb.std() == 0:
-        return 0.0
-    return float(np.corrcoef(ra, rb)[0, 1])
-
-
-def best_set(acc, margin: float) -> np.ndarray:
-    """Indices of the grid points within the noise of the best one: acc (G, S) per grid point and seed; the
-    best is the highest mean; a point is in the set unless the best beats it (:func:`xmodal.claims.compare`,
-    paired over seeds, ``margin``). A confidence set for the arg-max: with one seed it is the whole grid."""
-    acc = np.asarray(acc, float)
-    ib = int(np.argmax(acc.mean(1)))
-    return np.array([j for j in range(len(acc)) if compare(acc[ib], acc[j], margin=margin)[0] != "better"])
-
-
-def crossing_interval(grid, acc, frac: float, margin: float) -> tuple[int, int, int]:
-    """When does a curve reach ``frac`` of its last value? grid (G,) sorted, acc (G, S) per point and seed.
-    Returns (point, lo, hi): the first grid point whose mean reaches frac × the mean last value; the first
-    point not below it (paired over seeds, ``margin``); the first point above it (the last point if none)."""
-    acc = np.asarray(acc, float)
-    d = acc - frac * acc[-1]
-    m = d.mean(1)
-    at = int(grid[int(np.argmax(m >= 0))]) if (m >= 0).any() else int(grid[-1])
-    out = [compare(d[j], np.zeros_like(d[j]), margin=margin)[0] for j in range(len(grid))]
-    lo = next((int(grid[j]) for j, o in enumerate(out) if o != "worse"), int(grid[-1]))
-    hi = next((int(grid[j]) for j, o in enumerate(out) if o == "better"), int(grid[-1]))
-    return at, min(lo, at), max(hi, at)
-
-
-def _claim5_one(d_grid, acc_d, k_grid, acc_k):
-    t = threshold("01-5")
-    d_grid, acc_d = np.asarray(d_grid, float), np.asarray(acc_d, float).reshape(len(d_grid), -1)
-    k_grid, acc_ks = np.asarray(k_grid, float), np.asarray(acc_k, float).reshape(len(k_grid), -1)
-    o, ok = np.argsort(d_grid), np.argsort(k_grid)
-    d_grid, acc_d, k_grid, acc_ks = d_grid[o], acc_d[o], k_grid[ok], acc_ks[ok]
-    acc_k = acc_ks.mean(1)
-    mean_d = acc_d.mean(1)
-    ib = int(np.argmax(mean_d))
-    best_d = int(d_grid[ib])
-    # A on the best d below the largest (the arg-max itself may be the largest by noise alone): True when it
-    # beats the largest, False when the largest beats it, undecided within the noise
-    js = int(np.argmax(mean_d[:-1]))
-    cmp, iv = compare(acc_d[js], acc_d[-1], margin=t["min_diff"])
-    A = _decided(cmp)
-    near = best_set(acc_d, t["min_diff"])
-    lo_d, hi_d = int(d_grid[near].min()), int(d_grid[near].max())
-    in_sweet = (t["sweet_d"][0] <= d_grid[near]) & (d_grid[near] <= t["sweet_d"][1])
-    sweet = True if in_sweet.all() else False if not in_sweet.any() else None
-    rho = _spearman(k_grid, acc_k)
-    B = rho >= t["trend_rho"] and acc_k[-1] > acc_k[0]
-    v = _settle(lambda A, sweet, B: "reproduced" if A and sweet and B else
-                "partly reproduced" if A or B else "not reproduced", A=A, sweet=sweet, B=B)
-    word = {True: "yes", False: "no", None: "within the noise"}[A]
-    sw = {True: "yes", False: "no", None: "undecided"}[sweet]
-    ev = (f"best d = {best_d} ({100 * mean_d[ib]:.1f} %; d within the noise of the best: {lo_d}–{hi_d}); best "
-          f"smaller d = {int(d_grid[js])} ({100 * mean_d[js]:.1f} %) vs d = {int(d_grid[-1])} ({100 * mean_d[-1]:.1f} %), "
-          f"paired difference {iv.fmt(100)} pts → smaller-is-better {word}; sweet spot in {t['sweet_d']}: "
-          f"{sw}; affine alone vs PCA dim: Spearman {rho:+.2f}, "
-          f"{100 * acc_k[0]:.1f} % → {100 * acc_k[-1]:.1f} % ({'improves' if B else 'does not improve'})")
-    nums = {"best_d": best_d, "best_d_lo": lo_d, "best_d_hi": hi_d, "acc_best_d": float(mean_d[ib]),
-            "acc_largest_d": float(mean_d[-1]),
-            "diff_lo": iv.lo, "diff_hi": iv.hi, "spearman_k": rho, "acc_k_first": float(acc_k[0]),
-            "acc_k_last": float(acc_k[-1])}
-    if acc_d.shape[1] > 1:
-        sb = seed_interval(acc_d[ib])
-        nums |= {"acc_best_d_lo": sb.lo, "acc_best_d_hi": sb.hi}
-    if acc_ks.shape[1] > 1:  # the rank correlation seed by seed (the headline is that of the mean curve)
-        sk = seed_interval(np.array([_spearman(k_grid, acc_ks[:, j]) for j in range(acc_ks.shape[1])]))
-        nums |= {"spearman_k_lo": min(sk.lo, rho), "spearman_k_hi": max(sk.hi, rho)}
-    return v, ev, nums
-
-
-def verdict_claim5(d_grid, acc_d, k_grid, acc_k) -> Outcome:
-    """Claim 01-5: with the subspace, smaller d is better (sweet spot near 50); affine alone improves with d.
-
-    One protocol: d_grid (G,), acc_d (G, S) subspace + affine matching per d and seed; k_grid (H,), acc_k
-    (H,) or (H, S) affine-alone matching per PCA dimension. Several protocols: dicts {protocol: array} for
-    each of the four arguments. A: the best d (highest mean) is not the largest and beats the largest,
-    paired over seeds.
-    """
-    if not isinstance(d_grid, dict):
-        d_grid, acc_d, k_grid, acc_k = ({"standard": x} for x in (d_grid, acc_d, k_grid, acc_k))
-    per, nums = {}, {}
-    for p in d_grid:
-        v, ev, n = _claim5_one(d_grid[p], acc_d[p], k_grid[p], acc_k[p])
-        per[p] = (v, ev)
-        nums |= n if p == "standard" else {f"{p}/{a}": b for a, b in n.items()}
-    v = across_protocols({p: x[0] for p, x in per.items()})
+        n = len(metrics)
+        J = judgement(lambda **q: "reproduced" if all(q[f"l{i}"] for i in range(n)) else
+                      "partly reproduced" if any(q[f"s{i}"] for i in range(n)) else "not reproduced", **parts)
+        ok, itxt, inum = informative(_best_cells(r, metrics), ch.get(p), cm)
+        per[p] = (J, "; ".join(txt), ok, itxt)
+        nums |= {f"{pre}{a}": b for a, b in inum.items()} | {f"{pre}informative": float(ok)}
+    J, ev = _combine(per, "01-4")
     first = "standard" if "standard" in per else next(iter(per))
-    bd = nums["best_d"] if first == "standard" else nums[f"{first}/best_d"]
-    return REGISTRY.judge("01-5", v, f"best d = {int(bd)} (standard protocol)", _proto_ev(per), nums)
+    mx, met, top = max(tops[first])
+    nums["max_ratio"] = max(nums.get(f"max_ratio_{m}", 0.0) for m in metrics)
+    glove = " — GloVe's full dimension is 50 = d, so that 'subspace' is no reduction" if top[1] == "glove" else ""
+    pre = _prefix(first)
+    ours = (f"up to {mx:.1f}x ({_label(top)}, {met}{glove}); mean {nums[f'{pre}ratio_matching_no_glove']:.2f}x "
+            f"without GloVe (matching" + (f"; top-5 {nums[f'{pre}ratio_top5_no_glove']:.2f}x"
+                                           if f"{pre}ratio_top5_no_glove" in nums else "") + f"), {first} protocol")
+    return REGISTRY.judge("01-4", J, ours, ev + f" ('a lot' = the ratio's interval above {L:g}x)", nums)
 
 
-def plateau_statistic(acc) -> float:
-    """P = gain of the last step / mean gain per step of an accuracy curve acc (G,) on an equal-ratio grid:
-    1 for a straight climb on the log axis, about 0 on a plateau (nan when the curve does not rise)."""
-    acc = np.asarray(acc, float)
-    total = acc[-1] - acc[0]
-    if not total > 0:
-        return float("nan")
-    return float((acc[-1] - acc[-2]) / (total / (len(acc) - 1)))
-
-
-def verdict_claim6(n_grid, acc, hits: dict | None = None, n_boot: int = 1000, seed: int = 0) -> Outcome:
-    """Claim 01-6: accuracy rises with the number of anchors, then plateaus.
-
-    n_grid: (G,) numbers of anchors (an equal-ratio grid); acc: (G, S) subspace + affine matching per grid point
-    and seed; hits: {metric: (U, G) 0/1} per-unit hits (unit = (seed, query)) of matching and top-5, the
-    bootstrap units of the plateau statistic P (:func:`plateau_statistic`); without them P is judged on the
-    mean curve with no interval (undecided unless nan).
-    """
-    t = threshold("01-6")
-    n_grid, acc = np.asarray(n_grid, float), np.asarray(acc, float).reshape(len(n_grid), -1)
-    o = np.argsort(n_grid)
-    n_grid, acc = n_grid[o], acc[o]
-    m = acc.mean(1)
-    cmp, iv = compare(acc[-1], acc[0], margin=t["min_diff"])
-    rises = _decided(cmp)
-    flats, txt, nums = [], [], {}
-    for met, H in (hits or {"matching": None}).items():
-        if H is None:
-            P = plateau_statistic(m)
-            flats.append(None if np.isfinite(P) else False)
-            txt.append(f"{met}: P = {P:.2f} (no interval)")
-            nums[f"plateau_{met}"] = P
-            continue
-        H = np.asarray(H, float)[:, o]
-        P = plateau_statistic(H.mean(0))
-        if not np.isfinite(P):
-            flats.append(False)
-            txt.append(f"{met}: does not rise (P undefined)")
-            nums[f"plateau_{met}"] = float("nan")
-            continue
-        bi = bootstrap_interval(lambda ix: np.nan_to_num(plateau_statistic(H[ix].mean(0)), nan=np.inf),
-                                (np.arange(len(H)),), n_resamples=n_boot, seed=seed)
-        flat = _side(bi, t["plateau_ratio"])
-        flats.append(flat)
-        word = {True: "plateau", False: "still climbing", None: "undecided"}[flat]
-        txt.append(f"{met}: P = {P:.2f} [{bi.lo:.2f}, {bi.hi:.2f}] ({word})")
-        nums |= {f"plateau_{met}": P, f"plateau_{met}_lo": bi.lo, f"plateau_{met}_hi": bi.hi}
-
-    def rule(rises, **fl):
-        return combine_parts([rises, rises and all(fl.values())])
-
-    v = _settle(rule, rises=rises, **{f"f{i}": f for i, f in enumerate(flats)})
-    n90, n90_lo, n90_hi = crossing_interval(n_grid, acc, 0.9, t["min_diff"])
-    word = {True: "rises", False: "falls", None: "rise within the noise"}[rises]
-    ev = (f"{100 * m[0]:.1f} % at {int(n_grid[0])} anchors → {100 * m[-1]:.1f} % at {int(n_grid[-1])}, paired "
-          f"difference {iv.fmt(100)} pts ({word}); plateau statistic P = last doubling's gain / mean gain per "
-          f"doubling (plateau = interval < {t['plateau_ratio']:g}): " + "; ".join(txt))
-    ev += (f"; 90 % of the final accuracy first reached at {n90:,} anchors (seed interval of the crossing: "
-           f"{n90_lo:,}–{n90_hi:,})")
-    nums |= {"acc_first": float(m[0]), "acc_last": float(m[-1]), "diff_lo": iv.lo, "diff_hi": iv.hi, "n90": n90,
-             "n90_lo": n90_lo, "n90_hi": n90_hi, "n_max": int(n_grid[-1])}
-    if acc.shape[1] > 1:
-        sl = seed_interval(acc[-1])
-        nums |= {"acc_last_lo": sl.lo, "acc_last_hi": sl.hi}
-    return REGISTRY.judge("01-6", v, f"{n90:,} anchors reach 90 % of the final {100 * m[-1]:.1f} %", ev, nums)
+# ------------------------------------------------------------------------------------------------
+# 01-7, 01-8, 01-9
+# ------------------------------------------------------------------------------------------------
+def _majority_part(decisions: list, share: float, pooled) -> tuple[Decision, Judgement]:
+    """A part that holds when its gain holds in at least ``share`` of the pairs (a Judgement over the pairs'
+    Decisions: it fails when the pairs that fail leave fewer than that possible, else undecided), as one
+    Decision for the claim's combination (interval: the seed interval of the pooled difference ``pooled``)."""
+    need = math.ceil(share * len(decisions) - 1e-9)
+    J = judgement(lambda **p: "reproduced" if sum(p.values()) >= need else "not reproduced",
+                  **{f"p{i}": d for i, d in enumerate(decisions)})
+    holds = {"reproduced": True, "not reproduced": False}.get(J.verdict)
+    direction = {"reproduced": "for", "not reproduced": "against"}.get(J.lean, "tie")
+    iv = seed_interval(pooled)
+    return Decision(holds, iv, "gain", decisions[0].m, direction, J.seeds_needed, J.why), J
 
 
 def verdict_claim7(runs: pd.DataFrame, kernels=("linear", "rbf")) -> Outcome:
     """Claim 01-7: affine is better for matching; local CKA is better for top-5 retrieval (in the subspace).
 
     runs: per-seed accuracies (x, y, method, seed, matching, top5) of all pairs, standard protocol. Per kernel
-    (local CKA method ``subspace_local_cka`` / ``subspace_local_cka_rbf``) and pair: compare(affine, local
-    CKA) on matching and compare(local CKA, affine) on top-5, paired over seeds with margin MIN_DIFF.
+    (local CKA method ``subspace_local_cka`` / ``subspace_local_cka_rbf``) and pair: the gain of affine over
+    local CKA on matching and of local CKA over affine on top-5, paired over seeds, by at least the registered
+    smallest effect; each part holds in a two-thirds majority of the pairs (:func:`_majority_part`).
     """
-    t = threshold("01-7")
-    maj = t["majority"]
+    md, maj = _m("01-7", "min_diff"), _m("01-7", "majority")
     meth = {"linear": "subspace_local_cka", "rbf": "subspace_local_cka_rbf"}
-    parts, txt, nums = [], [], {}
+    parts, txt, nums, counts = [], [], {}, {}
     for ker in kernels:
         for met, win, lose in (("matching", "subspace_affine", meth[ker]), ("top5", meth[ker], "subspace_affine")):
-            outs = []
+            outs, pooled = [], []
             for (x, y), g in runs[runs.method.isin([win, lose])].groupby(["x", "y"], sort=False):
                 p = g.pivot_table(index="seed", columns="method", values=met, aggfunc="first").sort_index()
-                outs.append(compare(p[win], p[lose], margin=t["min_diff"])[0])
-            n, nb, ni = len(outs), outs.count("better"), outs.count("inconclusive")
-            parts.append(True if nb >= maj * n else False if nb + ni < maj * n else None)
-            who = "affine wins matching" if met == "matching" else f"local CKA ({ker}) wins top-5"
-            txt.append(f"{who} vs {ker}: {nb}/{n} pairs ({ni} within the noise)")
+                outs.append(gain(p[win].to_numpy(), p[lose].to_numpy(), md))
+                pooled.append((p[win] - p[lose]).to_numpy())
+            part, _ = _majority_part(outs, maj, np.mean(pooled, 0))
+            parts.append(part)
+            n = len(outs)
+            nh, nf = sum(o.holds is True for o in outs), sum(o.holds is False for o in outs)
+            counts[(ker, met)] = (nh, n)
+            who = (f"affine beats local CKA ({ker}) on matching" if met == "matching" else
+                   f"local CKA ({ker}) beats affine on top-5")
+            txt.append(f"{who}: holds in {nh}/{n} pairs, fails in {nf}, undecided in {n - nh - nf} "
+                       f"(mean difference {part.interval.fmt(100)} pts) → part {part.word}")
             nums |= won_shares(outs, f"frac_{ker}_{met}")
-    ev = "; ".join(txt) + f" (a part needs >= {maj:.0%} of pairs won)"
-    return REGISTRY.judge("01-7", combine_parts(parts),
-                          " / ".join(f"{100 * nums[k]:.0f}%" for k in nums if not k.endswith("_undecided"))
-                          + " of pairs won", ev, nums)
+    J = combine_parts(parts, judged=True)
+    ev = "; ".join(txt) + f" (a part needs the gain of {100 * md:g} pt in at least two thirds ({maj:.2f}) of the pairs)"
+    ours = "; ".join(
+        f"{'affine ahead on matching' if met == 'matching' else 'local CKA ahead on top-5'} by {100 * md:g} pt in "
+        + " · ".join(f"{counts[(k, met)][0]}/{counts[(k, met)][1]} pairs ({k})" for k in kernels)
+        for met in _METRICS)
+    return REGISTRY.judge("01-7", J, ours, ev, nums)
 
 
 def verdict_claim8(pointnet, pointbert, plateau_note: str = "") -> Outcome:
@@ -436,25 +333,23 @@ def verdict_claim8(pointnet, pointbert, plateau_note: str = "") -> Outcome:
     pointnet, pointbert: (m, S) matched accuracies of the two uni-modal encoders (same text encoder, method
     and metric) per seed (or (m,): one seed). Relative gap per seed = mean over cells |a − b| / max(a, b).
     """
-    t = threshold("01-8")
+    cr, pr = _m("01-8", "close_rel"), _m("01-8", "partly_rel")
     a = np.asarray(pointnet, float).reshape(len(pointnet), -1)
     b = np.asarray(pointbert, float).reshape(len(pointbert), -1)
     rel = np.mean(np.abs(a - b) / np.maximum(np.maximum(a, b), 1e-12), axis=0)  # (S,)
-    if len(rel) > 1:
-        iv = seed_interval(rel)
-        close, near = _side(iv, t["close_rel"]), _side(iv, t["partly_rel"])
-        gtxt = iv.fmt(100, 0) + " %"
-    else:
-        close, near, gtxt = bool(rel[0] <= t["close_rel"]), bool(rel[0] <= t["partly_rel"]), f"{rel[0]:.0%}"
-    v = _settle(lambda close, near: "reproduced" if close else "partly reproduced" if near else "not reproduced",
-                close=close, near=near)
+    close, near = below(rel, cr), below(rel, pr)
+    J = judgement(lambda close, near: "reproduced" if close else "partly reproduced" if near else "not reproduced",
+                  close=close, near=near)
+    gtxt = close.interval.fmt(100, 0) + " %"
     ev = (f"mean relative gap PointNet vs PointBERT {gtxt} over {len(a)} (text encoder, metric) cells (seed "
-          f"interval; close <= {t['close_rel']:.0%}); PointNet mean {100 * a.mean():.1f} %, PointBERT mean "
-          f"{100 * b.mean():.1f} %. " + plateau_note)
+          f"interval; close below {100 * cr:g} %: {close.word}; near below {100 * pr:g} %: {near.word}); PointNet mean "
+          f"{100 * a.mean():.1f} %, PointBERT mean {100 * b.mean():.1f} %. " + plateau_note)
     nums = {"rel_gap": float(rel.mean()), "pointnet_mean": float(a.mean()), "pointbert_mean": float(b.mean())}
     if len(rel) > 1:
-        nums |= {"rel_gap_lo": iv.lo, "rel_gap_hi": iv.hi}
-    return REGISTRY.judge("01-8", v, f"relative gap {rel.mean():.0%}", ev, nums)
+        nums |= {"rel_gap_lo": close.interval.lo, "rel_gap_hi": close.interval.hi}
+    ours = (f"PointNet within {100 * rel.mean():.0f} % of PointBERT (mean relative gap {gtxt}); mean accuracy "
+            f"{100 * a.mean():.1f} % vs {100 * b.mean():.1f} %")
+    return REGISTRY.judge("01-8", J, ours, ev, nums)
 
 
 def verdict_claim9(raw, after, chamfer, nn_same, nn_chamfer, n_boot: int = 1000, seed: int = 0) -> Outcome:
@@ -464,9 +359,9 @@ def verdict_claim9(raw, after, chamfer, nn_same, nn_chamfer, n_boot: int = 1000,
     same in the CCA subspace of each seed; chamfer: (n,) their Chamfer distances. nn_same, nn_chamfer: dicts
     {"raw 3D": (m, S), "subspace": (m, S)} of the nearest neighbour of m test queries per seed (same-category
     0/1, Chamfer distance). r_after = mean over seeds of Pearson r; intervals: percentile bootstrap over pairs
-    (resp. queries), paired across seeds and spaces.
+    (resp. queries), paired across seeds and spaces; each check a Decision with ``seeds=False``.
     """
-    t = threshold("01-9")
+    rz, rg, sg, gr = (_m("01-9", k) for k in ("r_zero", "r_gain", "sem_gain", "geo_rel"))
     raw, ch = np.asarray(raw, float), np.asarray(chamfer, float)
     aft = np.asarray(after, float).reshape(len(raw), -1)
     r_after_f = lambda ix: float(np.mean([pearson_r(aft[ix, s], ch[ix]) for s in range(aft.shape[1])]))
@@ -474,31 +369,33 @@ def verdict_claim9(raw, after, chamfer, nn_same, nn_chamfer, n_boot: int = 1000,
     idf = bootstrap_interval(lambda ix: r_after_f(ix) - pearson_r(raw[ix], ch[ix]), (np.arange(len(raw)),),
                              n_resamples=n_boot, seed=seed)
     r_before, r_after = ib.mean, r_after_f(np.arange(len(raw)))
-    zero = True if -t["r_zero"] < ib.lo and ib.hi < t["r_zero"] else False if (ib.lo >= t["r_zero"] or ib.hi <= -t["r_zero"]) else None
-    rise = _side(idf, t["r_gain"], below=False)
     sr, ss = (np.asarray(nn_same[k], float) for k in ("raw 3D", "subspace"))
     cr, cs = (np.asarray(nn_chamfer[k], float) for k in ("raw 3D", "subspace"))
     units = (np.arange(len(sr)),)
     isem = bootstrap_interval(lambda ix: float((ss[ix] - sr[ix]).mean()), units, n_resamples=n_boot, seed=seed)
-    igeo = bootstrap_interval(lambda ix: float((cs[ix] - cr[ix]).mean()), units, n_resamples=n_boot, seed=seed)
-    sem, geo = _side(isem, 0.0, below=False), _side(igeo, 0.0, below=False)
-    checks = {"r≈0 before": zero, "r rises after": rise, "subspace NN more semantic": sem, "raw NN more geometric": geo}
-    v = _settle(lambda **c: "reproduced" if sum(c.values()) == 4 else "partly reproduced" if sum(c.values()) >= 2
-                else "not reproduced", **{f"c{i}": x for i, x in enumerate(checks.values())})
-    mark = {True: "✓", False: "✗", None: "undecided"}
-    ev = (f"uniform pairs (n = {len(raw)}): Pearson r before {ib.fmt(1, 3)}, after {r_after:+.3f}, after − before "
-          f"{idf.fmt(1, 3)}; NN over {len(sr)} queries x {sr.shape[1]} seeds: same-category raw {sr.mean():.1%} vs "
-          f"subspace {ss.mean():.1%} (difference {isem.fmt(100)} pts); Chamfer raw {cr.mean():.4f} vs subspace "
-          f"{cs.mean():.4f} (difference {igeo.fmt(1, 4)}); checks: "
-          + ", ".join(f"{n} {mark[ok]}" for n, ok in checks.items()))
+    igeo = bootstrap_interval(lambda ix: float((cs[ix].mean() - cr[ix].mean()) / max(cr[ix].mean(), 1e-12)), units,
+                              n_resamples=n_boot, seed=seed)
+    checks = {"r≈0 before": decide(ib, "close", rz, seeds=False), "r rises after": decide(idf, "gain", rg, seeds=False),
+              "subspace NN more semantic": decide(isem, "gain", sg, seeds=False),
+              "raw NN more geometric": decide(igeo, "gain", gr, seeds=False)}
+    J = judgement(lambda **c: "reproduced" if sum(c.values()) == 4 else "partly reproduced" if sum(c.values()) >= 2
+                  else "not reproduced", **{f"c{i}": x for i, x in enumerate(checks.values())})
+    ev = (f"uniform pairs (n = {len(raw)}): Pearson r before {ib.fmt(1, 3)} (inside ±{rz:g}?), after {r_after:+.3f}, "
+          f"after − before {idf.fmt(1, 3)} (above {rg:g}?); NN over {len(sr)} queries x {sr.shape[1]} seeds: "
+          f"same-category raw {sr.mean():.1%} vs subspace {ss.mean():.1%} (difference {isem.fmt(100)} pts, above "
+          f"{100 * sg:g}?); Chamfer raw {cr.mean():.4f} vs subspace {cs.mean():.4f} (relative difference "
+          f"{igeo.fmt(100)} %, above {100 * gr:g} %?); checks: " + ", ".join(f"{n} {mark(d)}" for n, d in checks.items()))
     per_seed_after = np.array([pearson_r(aft[:, s], ch) for s in range(aft.shape[1])])
     nums = {"r_before": r_before, "r_before_lo": ib.lo, "r_before_hi": ib.hi, "r_after": r_after,
             "samecat_raw": float(sr.mean()), "samecat_sub": float(ss.mean()), "chamfer_raw": float(cr.mean()),
-            "chamfer_sub": float(cs.mean())}
+            "chamfer_sub": float(cs.mean()), "chamfer_rel_diff": igeo.mean, "chamfer_rel_diff_lo": igeo.lo,
+            "chamfer_rel_diff_hi": igeo.hi}
     if aft.shape[1] > 1:
         si = seed_interval(per_seed_after)
         nums |= {"r_after_lo": si.lo, "r_after_hi": si.hi}
         for name, arr in (("samecat_sub", ss), ("samecat_raw", sr), ("chamfer_sub", cs), ("chamfer_raw", cr)):
             iv = seed_interval(arr.mean(0))
             nums |= {f"{name}_lo": iv.lo, f"{name}_hi": iv.hi}
-    return REGISTRY.judge("01-9", v, f"r {r_before:+.2f} → {r_after:+.2f}", ev, nums)
+    ours = (f"r {r_before:+.2f} → {r_after:+.2f}; nearest neighbour of the same category {sr.mean():.0%} raw → "
+            f"{ss.mean():.0%} subspace; its Chamfer distance {cr.mean():.4f} raw → {cs.mean():.4f} subspace")
+    return REGISTRY.judge("01-9", J, ours, ev, nums)
