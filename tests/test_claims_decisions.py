@@ -234,3 +234,11 @@ def test_margin_and_rule_text_carry_the_registered_values():
         claims.Margin("x", math.nan, "pt", "why")
     with pytest.raises(ValueError, match="verdicts"):
         claims.Rule("a", "t", unreachable={"maybe": "?"})
+
+
+def test_margin_shown_and_too_many_open_parts():
+    mg = claims.Margin("majority", 2 / 3, "of the pairs", "a clear majority", shown="two thirds of the pairs")
+    assert mg.fmt() == "two thirds of the pairs" and mg.as_dict()["shown"] == "two thirds of the pairs"
+    with pytest.raises(ValueError, match="undecided parts"):
+        claims.combine_parts([None] * (claims.MAX_OPEN + 1))
+    assert claims.combine_parts([None] * claims.MAX_OPEN) == "inconclusive"

@@ -171,6 +171,23 @@ def test_a_protocol_at_chance_is_not_informative():
     assert o.verdict == I and np.isnan(o.numbers["seeds_needed"])
 
 
+def test_a_metric_at_chance_is_left_out_of_its_protocol():
+    # top-5 among blocks of at most 5 queries is always a hit (chance 1): every method ties there (no subspace gain,
+    # a 0 [0, 0] 'small' part), so top-5 must not decide that protocol's verdict
+    cells = {("a-uni", "t"): _table(0.01, 0.03, 0.20, full5=1.0, sub5=1.0)}
+    cells[("a-uni", "t")]["none"] = (0.01, 1.0)
+    tied = _runs(cells, noise=0.0).assign(protocol="within_category")
+    chance = {"within_category": {"matching": 0.001, "top5": 1.0}}
+    assert pc.verdict_claim3(tied).verdict == P                          # the tied top-5 drags it to partly
+    o = pc.verdict_claim3(tied, chance={"within_category": {"matching": 0.001, "top5": 1.0}})
+    assert o.verdict == R and "left out, within chance + the margin here: top5" in o.evidence
+    o4 = pc.verdict_claim4(tied, chance={"within_category": {"matching": 0.001, "top5": 1.0}})
+    assert "left out" in o4.evidence and o4.verdict == R                 # 0.20 / 0.03: a lot on matching
+    keep = pc.informative_metrics({"matching": ("m", np.array([0.2, 0.21, 0.22])),
+                                   "top5": ("m", np.array([1.0, 1.0, 1.0]))}, chance["within_category"], 0.01)[0]
+    assert keep == ["matching"]
+
+
 def test_informative_by_hand():
     low = {"matching": ("m", np.array([0.004, 0.005, 0.006]))}
     assert pc.informative(low, {"matching": 1 / 300}, 0.01)[0] is False

@@ -59,6 +59,8 @@ DIRECTIONS = ("for", "against", "mixed", "tie")
 KINDS = ("gain", "close", "above", "below")
 #: the largest number of seeds :func:`seeds_needed` looks for (beyond it: "not reachable")
 MAX_SEEDS = 1000
+#: the most undecided parts :func:`judgement` resolves (it tries every way they could fall: 2^n)
+MAX_OPEN = 16
 
 
 # ---------------------------------------------------------------------------------------------------- the registry
@@ -76,6 +78,8 @@ class Margin:
     unit: str
     reason: str
     old: Any = None
+    #: how the text prints the value when ``value`` and ``unit`` would not read well (e.g. "two thirds of the pairs")
+    shown: str = ""
 
     def __post_init__(self):
         if not (isinstance(self.value, (int, float)) and math.isfinite(self.value)):
@@ -85,10 +89,11 @@ class Margin:
 
     def fmt(self) -> str:
         """The value with its unit, as the rule text prints it (e.g. ``1 pt``, ``0.01 nats``)."""
-        return f"{self.value:g} {self.unit}".strip()
+        return self.shown or f"{self.value:g} {self.unit}".strip()
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "value": self.value, "unit": self.unit, "reason": self.reason, "old": self.old}
+        return {"name": self.name, "value": self.value, "unit": self.unit, "reason": self.reason, "old": self.old,
+                "shown": self.fmt()}
 
 
 @dataclass(frozen=True)
@@ -482,6 +487,10 @@ def judgement(rule: Callable[..., str], **parts) -> Judgement:
     ``parts``: name → :class:`Decision` or True / False / None. The seeds needed count only the undecided parts
     that matter (flipping the part changes the verdict for some way the others fall)."""
     states = {k: _holds(v) for k, v in parts.items()}
+    n_open = sum(v is None for v in states.values())
+    if n_open > MAX_OPEN:
+        raise ValueError(f"{n_open} undecided parts would mean 2^{n_open} resolutions to try: split the rule into "
+                         f"sub-rules (a Judgement per group, as a Decision-free part) of at most {MAX_OPEN}")
     res, open_ = _resolutions(rule, states)
     seen = set(res.values())
     verdict = seen.pop() if len(seen) == 1 else "inconclusive"
@@ -505,11 +514,11 @@ def judgement(rule: Callable[..., str], **parts) -> Judgement:
         for k in matter:
             p = parts[k]
             if not isinstance(p, Decision):
-                why = f"part {k} has no interval"
+                why = "a part that could change the verdict has no interval"
                 counts = None
                 break
             if p.seeds_needed is None:
-                why = f"part {k}: {p.why}"
+                why = p.why
                 counts = None
                 break
             counts.append(p.seeds_needed)

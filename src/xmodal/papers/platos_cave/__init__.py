@@ -28,14 +28,14 @@ from .pipeline import FULL, IMAGE_KEY, IMAGE_LABEL, METHOD_LABELS, METHODS, SUB,
     protocol_blocks, score_blocks, score_methods, scores, split_indices, summarise, table1
 from .settings import PROTOCOLS, Settings
 from .judging import chance_levels, judge, judge_all, paper_vs_ours
-from .verdicts import chance_from_runs, informative, plateau_statistic, verdict_claim1, verdict_claim2, verdict_claim3, \
+from .verdicts import chance_from_runs, informative, informative_metrics, plateau_statistic, verdict_claim1, verdict_claim2, verdict_claim3, \
     verdict_claim4, verdict_claim5, verdict_claim6, verdict_claim7, verdict_claim8, verdict_claim9
 
 __all__ = [
     "PAPER", "REGISTRY", "DEVIATIONS", "CHANGES", "PREVIOUS_VERDICTS", "LOSS_PLATEAU", "PRETRAIN_RULE",
     "threshold", "Settings", "PROTOCOLS",
     "cka_mean", "cka_seeds", "loss_plateau", "plateau_table", "protocol_blocks", "score_blocks", "anchor_grid",
-    "geometry_stats", "spearman_r", "uniform_pairs", "within_pairs", "informative", "chance_from_runs", "plateau_statistic",
+    "geometry_stats", "spearman_r", "uniform_pairs", "within_pairs", "informative", "informative_metrics", "chance_from_runs", "plateau_statistic",
     "METHODS", "METHOD_LABELS", "FULL", "SUB", "THREED_LABELS", "TEXT_LABELS", "IMAGE_KEY", "IMAGE_LABEL",
     "Features", "frozen_features", "encode_all", "cka_table", "cka_value", "split_indices", "scores",
     "score_methods", "alignment_runs", "summarise", "table1",

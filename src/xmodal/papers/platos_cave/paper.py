@@ -88,8 +88,8 @@ def _across(chance: float) -> str:
             "when the combination depends on which. A protocol whose best method stays within "
             f"{_pt(chance)} of chance on every metric (on each metric, the upper end of the seed interval of the "
             f"method and encoder pair with the highest mean lies below chance + {_pt(chance)}; chance is 1 / queries "
-            "per block for matching, 5 / queries per block for top-5) is reported as not informative and left out, "
-            "not used as a veto.")
+            "per block for matching, min(5, queries) / queries per block for top-5) is reported as not informative "
+            "and left out, not used as a veto; a metric on which it does so is left out of that protocol's parts.")
 
 
 #: the training rule of every 3D pre-training run of notebook 01 at ``default`` (the same for all four encoders,
@@ -163,7 +163,7 @@ _M = {
     "01-7": (_min_diff(),
              Margin("majority", 2 / 3, "(two thirds of the encoder pairs)",
                     "'better' over the encoder pairs means in at least two thirds of them, a clear majority; the "
-                    "paper states the preference without a count")),
+                    "paper states the preference without a count", shown="two thirds of the encoder pairs")),
     "01-8": (Margin("close_rel", 0.25, "(relative gap)",
                     "'close': PointNet within a quarter of PointBERT's accuracy, a practical threshold; the paper "
                     "says only that encoder complexity matters little"),
@@ -418,8 +418,9 @@ CHANGES = [
     "**Protocols combined** (01-3 – 01-5): an undecided protocol counts only as the verdicts its own parts still "
     "allow (before: as any of the three, which left a claim inconclusive where every allowed combination gives the "
     "same verdict). A protocol whose best method stays within 1 pt of chance on every metric (chance: 1 / queries "
-    "per block for matching, 5 / queries per block for top-5; a new margin, before: none) is reported as not "
-    "informative and left out, instead of blocking the verdict.",
+    "per block for matching, min(5, queries) / queries per block for top-5; a new margin, before: none) is "
+    "reported as not informative and left out, instead of blocking the verdict; a metric on which it does so "
+    "(e.g. top-5 among blocks of at most 5 queries) is left out of that protocol's parts.",
     "**01-3**: the subspace gain over no alignment must exceed 0.5 pt on its seed interval for 'small' to count "
     "(before: its mean above 0).",
     "**01-5**: the sweet-spot part is now 'the best d in 16–128 beats every d outside that window by 0.5 pt' "

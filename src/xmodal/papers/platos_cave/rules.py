@@ -9,7 +9,7 @@ import pandas as pd
 from ...claims import Judgement, below, combine_protocols
 from .paper import REGISTRY
 
-__all__ = ["chance_from_runs", "informative"]
+__all__ = ["chance_from_runs", "informative", "informative_metrics"]
 
 _METRICS = ("matching", "top5")
 _TOP = {"matching": 1, "top5": 5}
@@ -41,27 +41,35 @@ def chance_from_runs(runs: pd.DataFrame) -> dict | None:
     return out
 
 
-def informative(best: dict, chance: dict | None, margin: float) -> tuple[bool, str, dict]:
-    """Is a protocol informative? ``best``: {metric: (label, (S,) per-seed accuracy of its best method)};
-    ``chance``: {metric: chance level} (None: not known, the protocol counts as informative). Not informative when
-    on every metric the seed interval of the best method lies below chance + ``margin`` (every method within chance
-    + margin, so it cannot tell the methods apart); an interval that straddles it counts as informative (the
-    protocol takes part). Returns (informative, text, numbers)."""
+def informative_metrics(best: dict, chance: dict | None, margin: float) -> tuple[list, str, dict]:
+    """The metrics on which a protocol can tell the methods apart. ``best``: {metric: (label, (S,) per-seed
+    accuracy of its best method)}; ``chance``: {metric: chance level} (None: not known, every metric counts). A
+    metric is left out when the seed interval of its best method lies below chance + ``margin`` (every method
+    within chance + margin); an interval that straddles it keeps the metric. Returns (metrics kept, text,
+    numbers)."""
     if not chance:
-        return True, "", {}
-    at, txt, nums = [], [], {}
+        return list(best), "", {}
+    keep, txt, nums = [], [], {}
     for met, (label, vals) in best.items():
         if met not in chance:
+            keep.append(met)
             continue
         c = float(chance[met])
         d = below(np.asarray(vals, float), c + margin)
-        at.append(d.holds is True)
+        if d.holds is not True:
+            keep.append(met)
         word = {True: "within", False: "not within", None: "undecided vs"}[d.holds]
         txt.append(f"{met}: best {label} {d.interval.fmt(100)} % vs chance {100 * c:.2f} % ({word} chance + "
                    f"{100 * margin:g} pt)")
         nums |= {f"chance_{met}": c, f"best_{met}": d.interval.mean}
-    ok = not (at and all(at))
-    return ok, "; ".join(txt), nums
+    return keep, "; ".join(txt), nums
+
+
+def informative(best: dict, chance: dict | None, margin: float) -> tuple[bool, str, dict]:
+    """Is a protocol informative? Not when on every metric its best method is within chance + ``margin``
+    (:func:`informative_metrics` keeps none). Returns (informative, text, numbers)."""
+    keep, txt, nums = informative_metrics(best, chance, margin)
+    return bool(keep), txt, nums
 
 
 def _combine(per: dict, cid: str) -> tuple[Judgement, str]:

@@ -25,11 +25,12 @@ from ...evaluation import bootstrap_interval, seed_interval
 from .experiments import pearson_r
 from .paper import REGISTRY
 from .pipeline import FULL, METHOD_LABELS, SUB, TEXT_LABELS, THREED_LABELS
-from .rules import _METRICS, _by_protocol, _combine, _m, _parts_verdict, _prefix, chance_from_runs, informative
+from .rules import (_METRICS, _by_protocol, _combine, _m, _parts_verdict, _prefix, chance_from_runs, informative,
+                    informative_metrics)
 from .verdicts_sweeps import best_set, crossing_interval, plateau_statistic, verdict_claim5, verdict_claim6
 
 __all__ = ["verdict_claim1", "verdict_claim2", "verdict_claim3", "verdict_claim4", "verdict_claim5",
-           "verdict_claim6", "verdict_claim7", "verdict_claim8", "verdict_claim9", "informative", "chance_from_runs",
+           "verdict_claim6", "verdict_claim7", "verdict_claim8", "verdict_claim9", "informative", "informative_metrics", "chance_from_runs",
            "plateau_statistic", "best_set", "crossing_interval"]
 
 
@@ -154,6 +155,12 @@ def _best_cells(r: pd.DataFrame, metrics) -> dict:
     return out
 
 
+def _left_out(metrics, keep) -> str:
+    """The evidence's note on the metrics a protocol leaves out (at chance there)."""
+    out = [m for m in metrics if keep and m not in keep]
+    return f"; left out, within chance + the margin here: {', '.join(out)}" if out else ""
+
+
 def _protocol_chance(chance, runs):
     return chance if chance is not None else (chance_from_runs(runs) or {})
 
@@ -195,8 +202,10 @@ def verdict_claim3(runs: pd.DataFrame, metrics=_METRICS, chance: dict | None = N
     ch = _protocol_chance(chance, runs)
     per, nums = {}, {}
     for p, r in _by_protocol(runs):
-        J, ev, n = _claim3_protocol(r, metrics, k, md)
-        ok, itxt, inum = informative(_best_cells(r, metrics), ch.get(p), cm)
+        keep, itxt, inum = informative_metrics(_best_cells(r, metrics), ch.get(p), cm)
+        ok = bool(keep)
+        J, ev, n = _claim3_protocol(r, keep or list(metrics), k, md)
+        ev += _left_out(metrics, keep)
         per[p] = (J, ev, ok, itxt)
         nums |= {f"{_prefix(p)}{a}": b for a, b in (n | inum).items()} | {f"{_prefix(p)}informative": float(ok)}
     J, ev = _combine(per, "01-3")
@@ -231,7 +240,9 @@ def verdict_claim4(runs: pd.DataFrame, metrics=_METRICS, chance: dict | None = N
     per, nums, tops = {}, {}, {}
     for p, r in _by_protocol(runs):
         parts, txt, pre = {}, [], _prefix(p)
-        for i, met in enumerate(metrics):
+        keep, itxt, inum = informative_metrics(_best_cells(r, metrics), ch.get(p), cm)
+        ok, use = bool(keep), keep or list(metrics)
+        for i, met in enumerate(use):
             ratios = np.array([_ratio_rows(rs, met)[0] for _, rs in _by_seed(r)])
             pairs = _ratio_rows(r.groupby(["x", "y", "method"], as_index=False)[list(metrics)].mean(), met)[1]
             top = pairs.idxmax()
@@ -256,11 +267,10 @@ def verdict_claim4(runs: pd.DataFrame, metrics=_METRICS, chance: dict | None = N
                     it = seed_interval(top_seed)
                     nums |= {f"{pre}max_ratio_{met}_lo": min(it.lo, float(pairs.max())),
                              f"{pre}max_ratio_{met}_hi": max(it.hi, float(pairs.max()))}
-        n = len(metrics)
+        n = len(use)
         J = judgement(lambda **q: "reproduced" if all(q[f"l{i}"] for i in range(n)) else
                       "partly reproduced" if any(q[f"s{i}"] for i in range(n)) else "not reproduced", **parts)
-        ok, itxt, inum = informative(_best_cells(r, metrics), ch.get(p), cm)
-        per[p] = (J, "; ".join(txt), ok, itxt)
+        per[p] = (J, "; ".join(txt) + _left_out(metrics, keep), ok, itxt)
         nums |= {f"{pre}{a}": b for a, b in inum.items()} | {f"{pre}informative": float(ok)}
     J, ev = _combine(per, "01-4")
     first = "standard" if "standard" in per else next(iter(per))
@@ -375,9 +385,12 @@ def verdict_claim9(raw, after, chamfer, nn_same, nn_chamfer, n_boot: int = 1000,
     isem = bootstrap_interval(lambda ix: float((ss[ix] - sr[ix]).mean()), units, n_resamples=n_boot, seed=seed)
     igeo = bootstrap_interval(lambda ix: float((cs[ix].mean() - cr[ix].mean()) / max(cr[ix].mean(), 1e-12)), units,
                               n_resamples=n_boot, seed=seed)
-    checks = {"r≈0 before": decide(ib, "close", rz, seeds=False), "r rises after": decide(idf, "gain", rg, seeds=False),
-              "subspace NN more semantic": decide(isem, "gain", sg, seeds=False),
-              "raw NN more geometric": decide(igeo, "gain", gr, seeds=False)}
+    pairs_why = "a bootstrap interval over the test-shape pairs: more test shapes would decide it"
+    queries_why = "a bootstrap interval over the test queries: more test shapes would decide it"
+    checks = {"r≈0 before": decide(ib, "close", rz, seeds=False, why=pairs_why),
+              "r rises after": decide(idf, "gain", rg, seeds=False, why=pairs_why),
+              "subspace NN more semantic": decide(isem, "gain", sg, seeds=False, why=queries_why),
+              "raw NN more geometric": decide(igeo, "gain", gr, seeds=False, why=queries_why)}
     J = judgement(lambda **c: "reproduced" if sum(c.values()) == 4 else "partly reproduced" if sum(c.values()) >= 2
                   else "not reproduced", **{f"c{i}": x for i, x in enumerate(checks.values())})
     ev = (f"uniform pairs (n = {len(raw)}): Pearson r before {ib.fmt(1, 3)} (inside ±{rz:g}?), after {r_after:+.3f}, "

@@ -177,7 +177,9 @@ def verdict_claim6(n_grid, acc, hits: dict | None = None, n_boot: int = 1000, se
             continue
         bi = bootstrap_interval(lambda ix: np.nan_to_num(plateau_statistic(H[ix].mean(0)), nan=np.inf),
                                 (np.arange(len(H)),), n_resamples=n_boot, seed=seed)
-        flats[f"f{i}"] = f = decide(bi, "below", pr, seeds=False)
+        flats[f"f{i}"] = f = decide(bi, "below", pr, seeds=False,
+                                    why="a bootstrap interval over (seed, query) units: more queries or seeds would "
+                                        "decide it")
         word = {True: "plateau", False: "still climbing", None: "undecided"}[f.holds]
         txt.append(f"{met}: P = {P:.2f} [{bi.lo:.2f}, {bi.hi:.2f}] ({word})")
         nums |= {f"plateau_{met}": P, f"plateau_{met}_lo": bi.lo, f"plateau_{met}_hi": bi.hi}
