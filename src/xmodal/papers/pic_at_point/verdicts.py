@@ -48,7 +48,7 @@ def _gains(runs, cid: str, col: str, others) -> tuple[list, list, dict, dict]:
         at0 = decide(d.interval, "gain", 0.0, seeds=False)  # the same interval read at 0 (context, not the verdict)
         need = f", {d.seeds_needed} seeds would decide it" if d.holds is None and d.seeds_needed else ""
         ev.append(f"vs {o}: {_signed(d.interval)} → {d.word} (gain > {m:g} pp{need})"
-                  + (f"; at 0 it {at0.word}" if at0.holds != d.holds else ""))
+                  + (f"; read against 0 instead: {at0.word}" if at0.holds != d.holds else ""))
         k = _key(o)
         nums[f"delta_{k}"] = d.interval.mean / 100
         nums[f"delta_{k}_lo"], nums[f"delta_{k}_hi"] = d.interval.lo / 100, d.interval.hi / 100
