@@ -78,3 +78,147 @@ def test_a_share_of_comparisons_won_moves_only_through_the_undecided_ones():
     # a run that lacks the undecided share falls back to the stated tolerance (here the 1e-9 default)
     assert validate.check_topic(committed, _claim("inconclusive", frac=1 / n), {}) != []
     assert validate.check_topic(committed, _claim("inconclusive", frac=1 / n), {"x-1/frac": {"abs": 0.1}}) == []
+
+
+# --- malformed input is a named failure, never a traceback; no wrong passes (issue 30, items 4 and 5) ---
+
+import json  # noqa: E402
+import sys  # noqa: E402
+
+import pytest  # noqa: E402
+
+GOOD = {"topic": "99_x", "scale": "default",
+        "claims": [{"id": "99-1", "verdict": "reproduced", "numbers": {"acc": 0.5, "acc_lo": 0.4, "acc_hi": 0.6}},
+                   {"id": "99-2", "verdict": "inconclusive", "numbers": {"cka": 0.25}}]}
+
+
+def _report(root: Path, topic: str, data) -> Path:
+    (root / topic).mkdir(parents=True, exist_ok=True)
+    f = root / topic / "results.json"
+    f.write_text(data if isinstance(data, str) else json.dumps(data))
+    return f
+
+
+def _main(monkeypatch, capsys, *args) -> tuple[int, str]:
+    monkeypatch.setattr(sys, "argv", ["validate.py", *map(str, args)])
+    rc = validate.main()
+    return rc, capsys.readouterr().out
+
+
+def test_the_cli_passes_equal_reports(tmp_path, monkeypatch, capsys):
+    _report(tmp_path / "c", "99_x", GOOD), _report(tmp_path / "f", "99_x", GOOD)
+    rc, out = _main(monkeypatch, capsys, tmp_path / "c", tmp_path / "f", "--topics", "99_x")
+    assert rc == 0, out
+    assert out == "validate: 99_x: verdicts and numbers reproduce the committed report\n"
+
+
+@pytest.mark.parametrize("text, says", [
+    ("", "empty"),
+    (json.dumps(GOOD)[:40], "not valid JSON"),  # truncated by an interrupted run
+    ("null", "holds null, not the JSON object"),
+    ("[1, 2]", "holds a JSON list"),
+])
+@pytest.mark.parametrize("side", ["c", "f"])
+def test_an_unreadable_results_json_is_a_failure_naming_the_file(tmp_path, monkeypatch, capsys, text, says, side):
+    _report(tmp_path / "c", "99_x", GOOD), _report(tmp_path / "f", "99_x", GOOD)
+    bad = _report(tmp_path / side, "99_x", text)
+    rc, out = _main(monkeypatch, capsys, tmp_path / "c", tmp_path / "f")
+    assert rc == 1
+    assert f"validate: 99_x: {bad}: " in out and says in out, out
+
+
+def _with(**change) -> dict:
+    d = json.loads(json.dumps(GOOD))
+    for key, value in change.items():
+        cid, _, field = key.partition("__")
+        claim = next(c for c in d["claims"] if c["id"] == cid.replace("_", "-"))
+        if value is None:
+            del claim[field]
+        else:
+            claim[field] = value
+    return d
+
+
+@pytest.mark.parametrize("fresh, says", [
+    (_with(**{"99_1__verdict": None}), "99-1: no 'verdict' in the fresh run"),
+    (_with(**{"99_1__id": None}), "claim 0 of the fresh run has no 'id'"),
+    (_with(**{"99_2__numbers": [0.25]}), "99-2: 'numbers' of the fresh run is a JSON list, not an object"),
+    ({**GOOD, "claims": {"99-1": "reproduced"}}, "the fresh run has no claims list"),
+    ({**GOOD, "claims": ["99-1"]}, "claim 0 of the fresh run is a JSON string, not an object"),
+    (_with(**{"99_2__numbers": {"cka": "0.25"}}), "99-2: number 'cka' is '0.25' in the fresh run, 0.25 committed"),
+    (_with(**{"99_1__numbers": {"acc": "0.5", "acc_lo": 0.4, "acc_hi": 0.6}}), "number 'acc' is '0.5'"),
+    (_with(**{"99_1__numbers": {"acc": 0.5, "acc_lo": "0.4", "acc_hi": 0.6}}), "number 'acc_lo' is '0.4'"),
+])
+def test_a_malformed_claim_is_a_named_failure(tmp_path, monkeypatch, capsys, fresh, says):
+    assert validate.check_topic(GOOD, GOOD, {}) == []
+    out = validate.check_topic(GOOD, fresh, {})
+    assert any(says in p for p in out), out
+    # the same through the command line: exit 1, no traceback
+    _report(tmp_path / "c", "99_x", GOOD), _report(tmp_path / "f", "99_x", fresh)
+    rc, text = _main(monkeypatch, capsys, tmp_path / "c", tmp_path / "f")
+    assert rc == 1 and says in text, text
+
+
+def test_a_committed_number_given_as_a_string_is_a_failure():
+    committed = _with(**{"99_2__numbers": {"cka": "0.25"}})
+    assert validate.check_topic(committed, GOOD, {}) == ["99-2: number 'cka' is 0.25 in the fresh run, '0.25' "
+                                                         "committed: not both numbers"]
+
+
+def test_a_null_number_is_named_as_not_finite_and_a_bad_tolerance_is_a_failure():
+    out = validate.check_topic(GOOD, _with(**{"99_2__numbers": {"cka": None}}), {})
+    assert out == ["99-2: number 'cka' is null (not finite) in the fresh run"]
+    out = validate.check_topic(GOOD, GOOD, {"99-2/cka": {"abs": "1e-3"}})
+    assert out == ["tolerance '99-2/cka' = {'abs': '1e-3'}: expected {'abs': number, 'rel': number}"]
+
+
+def test_a_run_at_another_scale_fails():
+    ci = {**GOOD, "scale": "ci"}
+    assert validate.check_topic(GOOD, ci, {}) == [
+        "scale 'ci' in the fresh run, 'default' committed: a run at another scale is no evidence about this report; "
+        "rerun at the committed scale"]
+    assert validate.check_topic(GOOD, {k: v for k, v in GOOD.items() if k != "scale"}, {}) != []
+
+
+def test_a_committed_report_without_claims_fails():
+    empty = {**GOOD, "claims": []}
+    for fresh in (GOOD, empty):
+        out = validate.check_topic(empty, fresh, {})
+        assert len(out) == 1 and out[0].startswith("the committed report has no claims"), out
+    assert validate.check_topic({"topic": "99_x", "scale": "default"}, GOOD, {}) == [
+        "the committed report has no claims list ('claims' is null)"]
+
+
+def test_extra_and_duplicated_fresh_claims_are_failures():
+    extra = {**GOOD, "claims": GOOD["claims"] + [{"id": "99-3", "verdict": "reproduced", "numbers": {}}]}
+    assert validate.check_topic(GOOD, extra, {}) == ["99-3: in the fresh run only, not in the committed report"]
+    twice = {**GOOD, "claims": GOOD["claims"] + [dict(GOOD["claims"][1], verdict="reproduced")]}
+    assert validate.check_topic(GOOD, twice, {}) == ["99-2: listed 2 times in the fresh run"]
+
+
+def test_the_topic_must_be_the_folders_and_the_other_runs(tmp_path, monkeypatch, capsys):
+    other = {**GOOD, "topic": "98_y"}
+    assert validate.check_topic(GOOD, other, {}) == ["topic '98_y' in the fresh run, '99_x' committed"]
+    # 98_y's results in 99_x/: named, not reported as claims missing
+    _report(tmp_path / "c", "99_x", GOOD), _report(tmp_path / "f", "99_x", other)
+    rc, out = _main(monkeypatch, capsys, tmp_path / "c", tmp_path / "f")
+    assert rc == 1
+    assert "the fresh run's results.json is of topic '98_y', but lies in the folder '99_x'" in out, out
+    assert "missing" not in out
+
+
+def test_topics_found_in_only_one_folder_are_flagged(tmp_path, monkeypatch, capsys):
+    _report(tmp_path / "c", "99_x", GOOD), _report(tmp_path / "f", "99_x", GOOD)
+    stray = _report(tmp_path / "f", "98_y", {**GOOD, "topic": "98_y"})
+    _report(tmp_path / "f", ".99_x.staging", GOOD)  # a hidden leftover folder is no topic
+    for args in ((), ("--topics", "99_x")):
+        rc, out = _main(monkeypatch, capsys, tmp_path / "c", tmp_path / "f", *args)
+        assert rc == 1
+        assert f"validate: 98_y: {stray} has no committed report to compare it with" in out, out
+        assert "staging" not in out
+    # a committed topic that the fresh run lacks: flagged unless --topics leaves it out
+    _report(tmp_path / "c", "97_z", {**GOOD, "topic": "97_z"})
+    stray.unlink()
+    rc, out = _main(monkeypatch, capsys, tmp_path / "c", tmp_path / "f")
+    assert rc == 1 and "validate: 97_z: the fresh run wrote no results.json" in out
+    assert _main(monkeypatch, capsys, tmp_path / "c", tmp_path / "f", "--topics", "99_x")[0] == 0

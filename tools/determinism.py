@@ -65,19 +65,57 @@ def diff(a, b, path="") -> list[str]:
     return out[:20]
 
 
+def load_results(path: Path) -> dict:
+    """The results.json object in ``path``; ValueError naming the file when it cannot be read, is empty or
+    truncated (an interrupted run), is not an object (``null``) or has a claim without an ``id`` or ``verdict``."""
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: cannot be read ({e})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        what = "empty" if not text.strip() else f"not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})"
+        raise ValueError(f"{path}: {what}: an interrupted run? Rerun its notebook") from None
+    if not isinstance(data, dict) or not isinstance(data.get("claims"), list):
+        raise ValueError(f"{path}: not a results.json (a JSON object with a 'claims' list), got "
+                         f"{json.dumps(data)[:80]}")
+    for i, c in enumerate(data["claims"]):
+        if not (isinstance(c, dict) and isinstance(c.get("id"), str) and isinstance(c.get("verdict"), str)):
+            raise ValueError(f"{path}: claim {i} is not an object with an 'id' and a 'verdict': {json.dumps(c)[:80]}")
+    return data
+
+
+def _topics(root: Path) -> set[Path]:
+    """``<topic>/results.json`` under ``root``, relative to it (not in hidden folders: staging or leftovers)."""
+    return {p.relative_to(root) for p in root.glob("*/results.json") if not p.parent.name.startswith(".")}
+
+
 def compare(cold: Path, warm: Path) -> int:
-    files = sorted(p.relative_to(cold) for p in cold.glob("*/results.json"))
+    files = sorted(_topics(cold))
     if not files:
         print(f"determinism: no results.json under {cold}", file=sys.stderr)
         return 1
     bad = 0
+    for rel in sorted(_topics(warm) - set(files)):
+        print(f"determinism: {rel} only in the second run ({warm}), not in the first ({cold})")
+        bad += 1
     for rel in files:
         other = warm / rel
         if not other.exists():
             print(f"determinism: {rel} missing from the second run ({warm})")
             bad += 1
             continue
-        d = diff(strip_timings(json.loads((cold / rel).read_text())), strip_timings(json.loads(other.read_text())))
+        runs = []
+        for f in (cold / rel, other):
+            try:
+                runs.append(load_results(f))
+            except ValueError as e:
+                print(f"determinism: {e}")
+        if len(runs) < 2:
+            bad += 1
+            continue
+        d = diff(strip_timings(runs[0]), strip_timings(runs[1]))
         if d:
             bad += 1
             print(f"determinism: {rel} differs between the cold and the warm run:\n  " + "\n  ".join(d))

@@ -23,6 +23,13 @@ For every ``<topic>/results.json`` of the committed reports and of the fresh run
   of 12 pairs within the noise, which the fixed abs 0.02 tolerance, finer than the statistic's step, called a
   failure; see the README.)
 
+Before any number is compared, both files must be reports of the same topic at the same scale: a JSON object
+whose ``topic`` is the folder's name, the same ``scale`` (a ``ci`` run is no evidence about a ``default`` report),
+a non-empty ``claims`` list of objects with an ``id`` and a ``verdict``. An unreadable, empty or truncated file,
+a claim without a verdict, a number given as a string, a claim of the fresh run that the committed report lacks,
+a topic found in only one of the two folders: each is a failure that names the file or the claim, never a
+traceback and never a pass.
+
     python tools/validate.py COMMITTED_REPORTS FRESH_REPORTS [--topics 00_world 04_hyperbolic_gap]
 """
 from __future__ import annotations
@@ -67,6 +74,74 @@ def _band(want, lo, hi, got, flo, fhi, k):
     return want - k * WIDEN * hl, want + k * WIDEN * hh
 
 
+class Malformed(ValueError):
+    """A file that is not a report (or a tolerance file that is not one): the message names it and what is wrong."""
+
+
+def load_json(path: Path, what: str = "results.json") -> dict:
+    """The JSON object in ``path``; :class:`Malformed` naming the file when it cannot be read, is empty or truncated
+    (an interrupted run), or holds something other than an object (``null``, a list)."""
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as e:
+        raise Malformed(f"{path}: cannot be read ({e})") from None
+    if not text.strip():
+        raise Malformed(f"{path}: empty (an interrupted run?); rerun the notebook that writes this {what}")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise Malformed(f"{path}: not valid JSON ({e.msg} at line {e.lineno}, column {e.colno}; truncated by an "
+                        f"interrupted run?); rerun the notebook that writes this {what}") from None
+    if not isinstance(data, dict):
+        raise Malformed(f"{path}: holds {_kind(data)}, not the JSON object of a {what}")
+    return data
+
+
+def _kind(x) -> str:
+    names = {type(None): "null", dict: "a JSON object", list: "a JSON list", str: "a JSON string",
+             bool: "a JSON boolean", int: "a JSON number", float: "a JSON number"}
+    return names.get(type(x), type(x).__name__)
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float))
+
+
+def shape_problems(data, run: str) -> list[str]:
+    """What makes ``data`` not a report that can be compared (empty when it is one); ``run`` names it in the
+    messages ("committed report", "fresh run")."""
+    if not isinstance(data, dict):
+        return [f"the {run} is {_kind(data)}, not a results.json object"]
+    claims = data.get("claims")
+    if not isinstance(claims, list):
+        return [f"the {run} has no claims list ('claims' is {_kind(claims)})"]
+    out = []
+    for i, c in enumerate(claims):
+        if not isinstance(c, dict):
+            out.append(f"claim {i} of the {run} is {_kind(c)}, not an object")
+            continue
+        cid = c.get("id")
+        if not isinstance(cid, str) or not cid:
+            out.append(f"claim {i} of the {run} has no 'id' (got {cid!r})")
+            cid = f"claim {i}"
+        if not isinstance(c.get("verdict"), str):
+            out.append(f"{cid}: no 'verdict' in the {run} (got {c.get('verdict')!r})")
+        if not isinstance(c.get("numbers", {}), (dict, type(None))):
+            out.append(f"{cid}: 'numbers' of the {run} is {_kind(c['numbers'])}, not an object")
+    ids = [c["id"] for c in claims if isinstance(c, dict) and isinstance(c.get("id"), str)]
+    out += [f"{cid}: listed {ids.count(cid)} times in the {run}" for cid in sorted(set(ids)) if ids.count(cid) > 1]
+    return out
+
+
+def tolerance_problems(tol) -> list[str]:
+    """What makes a ``tolerances`` block unusable (each entry an object of numbers ``abs`` / ``rel``)."""
+    if not isinstance(tol, dict):
+        return [f"'tolerances' is {_kind(tol)}, not an object"]
+    return [f"tolerance {key!r} = {t!r}: expected {{'abs': number, 'rel': number}}" for key, t in tol.items()
+            if not key.startswith("_")  # a comment
+            and (not isinstance(t, dict) or not all(k in ("abs", "rel") and _is_number(v) for k, v in t.items()))]
+
+
 def _tolerance(tol: dict, cid: str, name: str) -> dict:
     out = dict(PURE)
     for key in ("default", f"{cid}/*", f"{cid}/{name}"):
@@ -74,13 +149,35 @@ def _tolerance(tol: dict, cid: str, name: str) -> dict:
     return out
 
 
-def check_topic(committed: dict, fresh: dict, tol: dict, notes: list | None = None) -> list[str]:
+def check_topic(committed: dict, fresh: dict, tol: dict, notes: list | None = None,
+                topic: str | None = None) -> list[str]:
     """Differences that fail validation (empty when the fresh run reproduces the committed one); what is
-    reported but not compared (timing claims) is appended to ``notes``."""
+    reported but not compared (timing claims) is appended to ``notes``. ``topic``: the folder both files were
+    read from, which their ``topic`` fields must name (without it the two fields must be equal)."""
+    problems = shape_problems(committed, "committed report") + shape_problems(fresh, "fresh run")
+    problems += tolerance_problems(tol)
+    if problems:
+        return problems
+    # the same report at all? (04's results.json in 00_world/, a ci run against the default report)
+    if topic is not None:
+        problems += [f"the {run}'s results.json is of topic {x.get('topic')!r}, but lies in the folder {topic!r}"
+                     for run, x in (("committed report", committed), ("fresh run", fresh)) if x.get("topic") != topic]
+    elif fresh.get("topic") != committed.get("topic"):
+        problems.append(f"topic {fresh.get('topic')!r} in the fresh run, {committed.get('topic')!r} committed")
+    if fresh.get("scale") != committed.get("scale"):
+        problems.append(f"scale {fresh.get('scale')!r} in the fresh run, {committed.get('scale')!r} committed: "
+                        f"a run at another scale is no evidence about this report; rerun at the committed scale")
+    if problems:
+        return problems
+    if not committed["claims"]:
+        return ["the committed report has no claims: nothing to compare the fresh run with (an empty 'claims' list "
+                "is not a report; regenerate it)"]
     problems, checks = [], []
     notes = [] if notes is None else notes
-    new = {c["id"]: c for c in fresh.get("claims", [])}
-    for c in committed.get("claims", []):
+    new = {c["id"]: c for c in fresh["claims"]}
+    old = {c["id"] for c in committed["claims"]}
+    problems += [f"{cid}: in the fresh run only, not in the committed report" for cid in new if cid not in old]
+    for c in committed["claims"]:
         cid = c["id"]
         if cid not in new:
             problems.append(f"{cid}: missing from the fresh run")
@@ -95,10 +192,14 @@ def check_topic(committed: dict, fresh: dict, tol: dict, notes: list | None = No
             continue
         if f["verdict"] != c["verdict"]:
             problems.append(f"{cid}: verdict {f['verdict']!r}, committed {c['verdict']!r}")
-        nums = c.get("numbers") or {}
-        checks += [(cid, name, want, nums, f.get("numbers") or {}) for name, want in nums.items()
-                   if isinstance(want, (int, float)) and not name.endswith(("_lo", "_hi", UNDECIDED))
-                   and name not in DERIVED]
+        nums, fnums = c.get("numbers") or {}, f.get("numbers") or {}
+        # a number in one run and a string (or a list, ...) in the other is no measurement of the same thing
+        problems += [f"{cid}: number {name!r} is {fnums[name]!r} in the fresh run, {want!r} committed: not both numbers"
+                     for name, want in nums.items() if fnums.get(name) is not None and want is not None
+                     and _is_number(want) != _is_number(fnums[name])]
+        checks += [(cid, name, want, nums, fnums) for name, want in nums.items()
+                   if _is_number(want) and not name.endswith(("_lo", "_hi", UNDECIDED)) and name not in DERIVED
+                   and (fnums.get(name) is None or _is_number(fnums[name]))]
     # the topic's interval-checked numbers are judged at once: Bonferroni over the m of them
     has_iv = lambda nums, name: all(isinstance(nums.get(f"{name}_{e}"), (int, float)) for e in ("lo", "hi"))
     m = sum(has_iv(nums, name) for _, name, _, nums, _ in checks)
@@ -106,7 +207,8 @@ def check_topic(committed: dict, fresh: dict, tol: dict, notes: list | None = No
     for cid, name, want, nums, fnums in checks:
         got = fnums.get(name)
         if got is None:
-            problems.append(f"{cid}: number {name!r} missing from the fresh run")
+            problems.append(f"{cid}: number {name!r} " + ("is null (not finite) in the fresh run" if name in fnums
+                                                          else "missing from the fresh run"))
         elif all(isinstance(x.get(name + UNDECIDED), (int, float)) for x in (nums, fnums)):
             a, b = max(0.0, want - fnums[name + UNDECIDED]), min(1.0, want + nums[name + UNDECIDED])
             if not a - 1e-9 <= got <= b + 1e-9:
@@ -127,6 +229,11 @@ def check_topic(committed: dict, fresh: dict, tol: dict, notes: list | None = No
     return problems
 
 
+def topics_in(root: Path) -> list[str]:
+    """The topic folders under ``root`` that hold a results.json (not hidden ones: a staging or leftover folder)."""
+    return sorted(p.parent.name for p in root.glob("*/results.json") if not p.parent.name.startswith("."))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("committed", type=Path)
@@ -135,16 +242,25 @@ def main() -> int:
                     help="compare only these topics (the notebooks that were re-executed); default: all committed")
     a = ap.parse_args()
     bad = 0
-    topics = sorted(p.parent.name for p in a.committed.glob("*/results.json"))
+    topics = committed = topics_in(a.committed)
     if a.topics:
         unknown = sorted(set(a.topics) - set(topics))
         if unknown:
             print(f"validate: no committed results.json for {unknown} under {a.committed}; known: {topics}")
             return 1
-        topics = sorted(a.topics)
+        topics = sorted(set(a.topics))
     if not topics:
         print(f"validate: no results.json under {a.committed}")
         return 1
+    fresh_topics = topics_in(a.fresh)
+    for topic in fresh_topics:
+        if topic not in committed:
+            print(f"validate: {topic}: {a.fresh / topic / 'results.json'} has no committed report to compare it with "
+                  f"(no {a.committed / topic / 'results.json'})")
+            bad += 1
+    skipped = [t for t in fresh_topics if t in committed and t not in topics]
+    if skipped:
+        print(f"validate: note: not compared (not among --topics): {', '.join(skipped)}")
     for topic in topics:
         fresh = a.fresh / topic / "results.json"
         if not fresh.exists():
@@ -152,10 +268,17 @@ def main() -> int:
             bad += 1
             continue
         tfile = ROOT / "tests" / "expected" / f"{topic}.default.json"
-        tol = json.loads(tfile.read_text()).get("tolerances", {}) if tfile.exists() else {}
         notes = []
-        problems = check_topic(json.loads((a.committed / topic / "results.json").read_text()),
-                               json.loads(fresh.read_text()), tol, notes)
+        try:
+            tol = load_json(tfile, "tolerance file").get("tolerances", {}) if tfile.exists() else {}
+            if tolerance_problems(tol):
+                raise Malformed(f"{tfile}: " + "; ".join(tolerance_problems(tol)))
+            problems = check_topic(load_json(a.committed / topic / "results.json"), load_json(fresh), tol, notes,
+                                   topic=topic)
+        except Malformed as e:
+            print(f"validate: {topic}: {e}")
+            bad += 1
+            continue
         for n in notes:
             print(f"validate: {topic}: note: {n}")
         if problems:
