@@ -5,11 +5,17 @@ file that carries its own manifest (shape, dtype and SHA-256 of every array, sto
 ``__manifest__``), so data and manifest are always written and replaced together: two processes that write the
 same key at once each leave a whole, self-consistent file and the last ``os.replace`` wins. Keys hash the code
 version and the parameters (array parameters by dtype, shape and bytes). Writes are atomic (temporary file +
-``os.replace``); :func:`cached_arrays` returns what it has just built (it never re-reads a file another writer may
-have replaced meanwhile); loads verify the manifest and a corrupt, partial or malformed entry is rebuilt with a
+``os.replace``) and create files with mode ``0o666 & ~umask`` (folders ``0o777 & ~umask``) like any other file the
+user writes, so that a cache shared by a group (umask 002, or a default ACL) is readable by all its users. A write
+that fails (disk full, no permission) warns, naming the entry and ``XMODAL_CACHE``: the cache is an optimisation, and
+:func:`cached_arrays` returns what it has built either way (it never re-reads a file another writer may have replaced
+meanwhile). Loads verify the manifest and a corrupt, partial or malformed entry is rebuilt with a
 warning, never silently used. Temporary files left behind by an interrupted write (``.<key>.npz.*.tmp``) are
 removed by the next write or load in their folder once they are older than :data:`STALE_TMP_SECONDS` and no live
 writer holds their lock.
+
+The manifest guards against damage, not against people: whoever can write the cache folder can write an entry
+with a matching manifest, so a cache writable by others can forge any cached result.
 
 Entries of the previous layout (``<key>.npz`` plus a ``<key>.json`` manifest) are still read and verified.
 """
@@ -18,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import secrets
 import time
 import warnings
 from pathlib import Path
@@ -187,14 +193,30 @@ def _clean_stale_tmp(folder: Path, max_age: float | None = None) -> list[Path]:
             else:  # pragma: no cover - no locks: the age rule alone
                 os.unlink(e.path)
             removed.append(Path(e.path))
-        except FileNotFoundError:
-            continue  # renamed or removed meanwhile
+        except OSError:
+            continue  # renamed or removed meanwhile, or another user's file we may not open or remove
     return removed
+
+
+def _create_tmp(path: Path) -> tuple[int, str]:
+    """A new, empty temporary file ``.<name>.<random>.tmp`` beside ``path``: (fd open for writing, its path).
+
+    Created with mode ``0o666`` less the umask (or as a default ACL of the folder says), unlike ``tempfile.mkstemp``'s
+    ``0o600``, so that the entry it becomes is readable by the group of a shared cache.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary file name beside {path}")  # pragma: no cover - 2^48 names
 
 
 def _atomic_write(path: Path, write: Callable[[object], None]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _create_tmp(path)
     try:
         with os.fdopen(fd, "wb") as f:
             if fcntl is not None:  # marks this temporary file as live for _clean_stale_tmp
@@ -305,7 +327,9 @@ def cached_arrays(
     """Return the arrays ``build()`` makes for ``params``, from the cache when a whole entry exists.
 
     ``name`` is the step (a folder of the cache), ``params`` everything the result depends on.
-    A corrupt entry is reported with a warning and rebuilt; ``rebuild=True`` forces a rebuild.
+    A corrupt entry is reported with a warning and rebuilt; ``rebuild=True`` forces a rebuild. An entry that
+    cannot be written (``OSError``: disk full, no permission) is reported with a warning naming it and
+    ``XMODAL_CACHE``, and the built arrays are returned all the same.
     """
     path = entry_path(name, params)
     _clean_stale_tmp(path.parent)
@@ -315,6 +339,13 @@ def cached_arrays(
         except CacheError as e:
             warnings.warn(f"{e}; rebuilding it", RuntimeWarning, stacklevel=2)
     arrays = {k: np.asarray(v) for k, v in build().items()}
-    save_arrays(path, arrays, meta={"name": name, "params": dict(params)})
+    try:
+        save_arrays(path, arrays, meta={"name": name, "params": dict(params)})
+    except OSError as e:  # disk full, quota, no permission: keep the result, lose only the cache entry
+        raw = os.environ.get("XMODAL_CACHE", "").strip()
+        where = f"XMODAL_CACHE={raw!r}" if raw else "the default cache folder (XMODAL_CACHE is not set)"
+        warnings.warn(f"cache entry {path} could not be written ({type(e).__name__}: {e}); the result is returned "
+                      f"but not cached, so it will be built again next time. Free space in or fix the permissions "
+                      f"of {where}, or point XMODAL_CACHE at another folder", RuntimeWarning, stacklevel=2)
     # What was just built, not a re-read: another process may replace the file meanwhile (issue #10).
     return arrays
