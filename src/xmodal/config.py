@@ -3,10 +3,12 @@ reports, ``full`` for a GPU). Paper pipelines read their own sizes from ``get_sc
 """
 from __future__ import annotations
 
+import numbers
 import os
+import warnings
 from dataclasses import dataclass, replace
 
-__all__ = ["Scale", "SCALES", "get_scale", "scale_from_env"]
+__all__ = ["Scale", "SCALES", "get_scale", "scale_from_env", "check_parameters", "ScaleWarning"]
 
 
 @dataclass(frozen=True)
@@ -68,3 +70,29 @@ def scale_from_env(default: str = "default") -> str:
         raise ValueError(f"XMODAL_SCALE={raw!r} is not a scale: {e}. Set XMODAL_SCALE to one of "
                          f"{', '.join(SCALES)} (or leave it unset/empty for {default!r})") from None
     return name
+
+
+class ScaleWarning(UserWarning):
+    """A scale that will run far slower than meant here (``full`` without CUDA)."""
+
+
+def check_parameters(scale, seed) -> None:
+    """Check a notebook's ``scale`` and ``seed`` parameters (papermill's ``-p``) before any work.
+
+    ``scale`` must name a scale (``ValueError`` listing them). ``seed`` must be a whole number: ``TypeError``
+    for a float (``1.5`` would silently become 1), a bool (``True`` would become 1) or a string. A scale whose
+    device is ``auto`` (``full``) on a machine without CUDA warns (:class:`ScaleWarning`) that it runs on the
+    CPU, unless ``$XMODAL_DEVICE`` is set to ``cpu`` to say that is meant.
+    """
+    sc = get_scale(scale)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"parameter seed must be a whole number (int), got {seed!r} ({type(seed).__name__}); "
+                        "give an int, e.g. run_notebooks.py -p seed=1 or papermill -p seed 1")
+    if sc.device == "auto" and (os.environ.get("XMODAL_DEVICE") or "auto").strip().lower() == "auto":
+        import torch
+
+        if not torch.cuda.is_available():
+            warnings.warn(f"scale {sc.name!r} is meant for a CUDA GPU ({sc.per_category} shapes per category, "
+                          f"{sc.n_points} points, {sc.resolution} px renders) but CUDA is not available here: it "
+                          "will run on the CPU for hours. Set XMODAL_DEVICE=cpu if that is what you want, or use "
+                          "scale ci / default on this machine.", ScaleWarning, stacklevel=2)
