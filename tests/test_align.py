@@ -7,7 +7,15 @@ import torch
 
 import xmodal.align as al
 
-torch.set_num_threads(1)
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    """This module's tests (and its module-scoped fixtures) run on one torch thread; the caller's count is
+    restored afterwards, so the setting does not leak into the rest of the session."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

@@ -135,3 +135,87 @@ def test_world_subset_cuts_splits_and_keep_test_keeps_the_whole_test_split(ci_wo
 def test_world_dataset_bad_scale():
     with pytest.raises(ValueError, match="valid scales"):
         world_dataset("tiny")
+
+
+# ---------------------------------------------------- issue #30: values a cast would hide, dtypes, empty files
+def _h5_release(root, data=None, label=None):
+    """A ModelNet40 HDF5 release under ``root`` whose ``ply_data_train0.h5`` holds ``data`` / ``label`` (4 clean
+    clouds of 64 points and labels 0..3 where not given); ``ply_data_test0.h5`` is clean."""
+    import h5py
+
+    d = root / "modelnet40_ply_hdf5_2048"
+    d.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for name in ("ply_data_train0.h5", "ply_data_test0.h5"):
+        train = name.startswith("ply_data_train")
+        with h5py.File(d / name, "w") as h:
+            h["data"] = data if train and data is not None else rng.normal(size=(4, 64, 3)).astype(np.float32)
+            h["label"] = label if train and label is not None else np.arange(4, dtype=np.uint8)[:, None]
+    return d
+
+
+@pytest.mark.parametrize("label", [np.array([[0.0], [3.0], [39.0], [7.0]]), np.array([0, 3, 39, 7], np.int64)])
+def test_modelnet40_hdf5_reads_whole_labels_of_any_real_dtype(tmp_path, label):
+    ds = modelnet40(_h5_release(tmp_path, label=label).parent, "train", n_points=32)
+    assert ds.labels.dtype == np.int64 and ds.labels.tolist() == [0, 3, 39, 7]
+
+
+_POINTS = np.random.default_rng(3).normal(size=(4, 64, 3))
+
+
+@pytest.mark.parametrize("data,label,match", [
+    (None, np.array([[0.5], [1.0], [2.0], [3.0]]), r"\(dataset 'label'\): label 0\.5 at index 0 is not a class index"),
+    (None, np.array([[1], [2], [40], [3]]), r"\(dataset 'label'\): label 40 at index 2 is not a class index"),
+    (None, np.array([[1.0], [np.nan], [2.0], [3.0]]), r"\(dataset 'label'\): label nan at index 1"),
+    (None, np.array([[True], [False], [True], [False]]), r"\(dataset 'label'\): labels must be whole numbers.*dtype bool"),
+    (_POINTS.astype(np.complex64), None, r"dataset 'data' must hold real coordinates, got dtype complex64"),
+    (np.zeros((0, 64, 3), np.float32), np.zeros((0, 1), np.uint8), r"no point clouds in it.*\(0, 64, 3\)"),
+    (np.where(np.arange(64)[None, :, None] == 9, 1e39, _POINTS), None, r"read as float32\): non-finite.*cloud 0, point 9"),
+])
+def test_modelnet40_hdf5_bad_labels_dtypes_and_empty_files_are_named(tmp_path, data, label, match):
+    """Issue #30: a label 0.5 became class 0 and a bool label class 0/1, silently; a complex 'data' gave a raw
+    conversion error and an empty file numpy's 'zero-size array' error."""
+    from xmodal.data import DataCorruptError
+
+    _h5_release(tmp_path, data, label)
+    with pytest.raises(DataCorruptError, match=r"ply_data_train0\.h5.*" + match):
+        modelnet40(tmp_path, "train", n_points=32)
+
+
+def _npy_release(root, data, labels):
+    root.mkdir(parents=True, exist_ok=True)
+    np.save(root / "data_uniform_1.npy", data)
+    np.save(root / "label.npy", labels)
+
+
+def test_modelnet40c_reads_whole_float_labels(tmp_path):
+    from xmodal.data.modelnet40c import modelnet40c
+
+    _npy_release(tmp_path, np.zeros((3, 8, 3)), np.array([0.0, 12.0, 39.0]))
+    pts, lab = modelnet40c(tmp_path, "uniform", 1)
+    assert pts.dtype == np.float32 and lab.dtype == np.int64 and lab.tolist() == [0, 12, 39]
+
+
+_CLOUDS = np.random.default_rng(4).uniform(-1, 1, (4, 8, 3))
+
+
+@pytest.mark.parametrize("data,labels,where,match", [
+    (np.where(np.arange(8)[None, :, None] == 2, 1e39, _CLOUDS), np.arange(4), "data_uniform_1",
+     r"read as float32, whose largest value is 3\.4e38\): non-finite.*cloud 0, point 2"),
+    (_CLOUDS, np.array([0, 1, 40, 3]), "label", r"label 40 at index 2 is not a class index \(a whole number in 0\.\.39\)"),
+    (_CLOUDS, np.array([0, -1, 2, 3]), "label", r"label -1 at index 1 is not a class index"),
+    (_CLOUDS, np.array([0.0, 1.0, 2.5, 3.0]), "label", r"label 2\.5 at index 2"),
+    (_CLOUDS, np.array([True, False, True, False]), "label", r"labels must be whole numbers.*got dtype bool"),
+    (_CLOUDS, np.arange(4).astype(np.complex128), "label", r"got dtype complex128"),
+    (_CLOUDS.astype(np.complex64), np.arange(4), "data_uniform_1", r"expected real points.*dtype complex64"),
+    (np.zeros((0, 1024, 3), np.float32), np.zeros(0, np.int64), "data_uniform_1", r"no points in it \(shape \(0, 1024, 3\)\)"),
+])
+def test_modelnet40c_bad_values_dtypes_and_empty_files_are_named(tmp_path, data, labels, where, match):
+    """Issue #30: float64 points of 1e39 passed the finiteness check and came back as inf; complex points lost
+    their imaginary part; an empty release read as 0 clouds; a bool label's message did not name its dtype."""
+    from xmodal.data import DataCorruptError
+    from xmodal.data.modelnet40c import modelnet40c
+
+    _npy_release(tmp_path, data, labels)
+    with pytest.raises(DataCorruptError, match=rf"{where}\.npy.*{match}"):
+        modelnet40c(tmp_path, "uniform", 1)

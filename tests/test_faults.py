@@ -177,6 +177,22 @@ def test_world_dataset_from_unguarded_script_falls_back_to_one_process(tmp_path)
     assert "BrokenProcessPool" not in r.stderr
 
 
+def test_world_bits_and_key_do_not_depend_on_the_worker_count(tmp_path):
+    """Issue #30: ``world_dataset`` now takes ``$XMODAL_WORKERS``; a build in one process and one in a pool of
+    two give the same arrays under the same cache key."""
+    r, _ = _run_script(tmp_path, """
+        import numpy as np
+        if __name__ == "__main__":
+            a = world_dataset("tiny", workers=1, rebuild=True)
+            b = world_dataset("tiny", workers=2, rebuild=True)
+            names = ("points", "normals", "labels", "index", "subtypes", "split", "colour_rgb", "attributes")
+            print("SAME", all(np.array_equal(getattr(a, k), getattr(b, k)) for k in names)
+                  and all(np.array_equal(a.captions[k], b.captions[k]) for k in a.captions), a.key() == b.key())
+    """)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "SAME True True" in r.stdout and "one process" not in r.stderr
+
+
 def _alive(pid):
     try:
         state = Path(f"/proc/{pid}/status").read_text().split("State:")[1].split()[0]

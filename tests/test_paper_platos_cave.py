@@ -333,9 +333,14 @@ def test_pretrain_plateau_stop_is_opt_in():
 
 def test_settings_with_and_pretrain_rule():
     ci, de = pc.Settings.for_scale("ci"), pc.Settings.for_scale("default")
-    assert ci.with_(cca_reg=0.1).cca_reg == 0.1 and ci.with_(cca_reg=0.1).d == ci.d
-    with pytest.raises(ValueError, match="protocols"):
+    from dataclasses import fields
+
+    w = ci.with_(cca_reg=0.1)  # a copy with that one field changed; the rest (ci's presets included) kept
+    assert ci.cca_reg != 0.1 and [f.name for f in fields(w) if getattr(w, f.name) != getattr(ci, f.name)] == ["cca_reg"]
+    with pytest.raises(ValueError, match="protocols"):  # validated again
         ci.with_(protocols=("nope",))
+    with pytest.raises(ValueError, match="workers"):
+        ci.with_(workers=0)
     assert ci.pretrain_settings("pointnet", "unimodal") is None  # ci: the library's fixed budgets
     assert de.pretrain == pc.PRETRAIN_RULE
     for arch in ("pointnet", "pointbert"):

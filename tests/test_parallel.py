@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import pytest
 
@@ -54,12 +55,22 @@ def test_script_from_stdin_falls_back_to_one_process_with_a_warning():
     assert "stdin job" in r.stdout and "one process" in r.stdout
 
 
+def _cores(monkeypatch, n):
+    """Pretend this process may run on ``n`` cores (what xmodal.runtime.cpu_cores reads)."""
+    monkeypatch.setattr(os, "cpu_count", lambda: n)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(n)), raising=False)
+
+
 def test_default_workers(monkeypatch):
+    _cores(monkeypatch, 4)
     monkeypatch.delenv("XMODAL_WORKERS", raising=False)
-    assert default_workers() == min(2, os.cpu_count() or 1)
+    assert default_workers() == 2
     assert default_workers(1) == 1
     monkeypatch.setenv("XMODAL_WORKERS", "3")
     assert default_workers(10) == 3 and default_workers(2) == 2
+    _cores(monkeypatch, 1)
+    monkeypatch.delenv("XMODAL_WORKERS")
+    assert default_workers() == 1                          # min(2, cores)
     monkeypatch.setenv("XMODAL_WORKERS", "zero")
     with pytest.raises(ValueError, match="XMODAL_WORKERS"):
         default_workers()
@@ -67,6 +78,52 @@ def test_default_workers(monkeypatch):
     monkeypatch.setenv("XMODAL_WORKERS", "0")
     with pytest.raises(ValueError, match=r"XMODAL_WORKERS must be a whole number >= 1, got '0'"):
         default_workers()
+
+
+def test_xmodal_workers_above_the_cores_is_capped_with_a_warning(monkeypatch):
+    """Issue 30: ``XMODAL_WORKERS=1000`` on a 2-core machine started 1000 processes (at most one per job)."""
+    _cores(monkeypatch, 2)
+    monkeypatch.setenv("XMODAL_WORKERS", "1000")
+    with pytest.warns(RuntimeWarning, match=r"XMODAL_WORKERS=1000 asks for more than the 2 CPU core\(s\).*using 2"):
+        assert default_workers(40) == 2
+    monkeypatch.setenv("XMODAL_WORKERS", "2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                      # at the cores: no warning
+        assert default_workers(40) == 2
+
+
+def test_world_and_01_pretraining_take_xmodal_workers(monkeypatch):
+    """Issue 30: ``world_dataset`` and notebook 01's 3D pre-training used 2 processes whatever
+    ``XMODAL_WORKERS`` said. The world's cache key does not hold the count (nor do the encoders': a pool's runs
+    are keyed by their own arguments, tested in test_paper_platos_cave)."""
+    from xmodal.data import world as world_mod
+    from xmodal.papers.platos_cave import Settings
+
+    _cores(monkeypatch, 8)
+    seen = []
+
+    def fake_cached_arrays(step, params, build, rebuild=False):
+        seen.append(params)
+        return build()
+
+    def fake_map(fn, jobs, workers, **kw):
+        seen.append(workers)
+        raise _Stop
+
+    monkeypatch.setattr(world_mod, "cached_arrays", fake_cached_arrays)
+    monkeypatch.setattr(world_mod, "parallel_map", fake_map)
+    for w in ("1", "3"):
+        monkeypatch.setenv("XMODAL_WORKERS", w)
+        assert Settings.for_scale("ci").workers == int(w)
+        with pytest.raises(_Stop):
+            world_mod.world_dataset("ci")
+    (key1, workers1), (key3, workers3) = seen[:2], seen[2:]
+    assert (workers1, workers3) == (1, 3) and key1 == key3
+    assert Settings.for_scale("ci").with_(workers=2).workers == 2  # an explicit count is kept
+
+
+class _Stop(Exception):
+    """Stops the world build once the pool would start."""
 
 
 def test_env_int(monkeypatch):

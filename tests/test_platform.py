@@ -129,17 +129,54 @@ def test_runtime_sets_and_restores_threads(monkeypatch):
         assert torch.get_num_threads() == 1
         assert all(d["num_threads"] == 1 for d in threadpool_info() if d["user_api"] == "blas")
     assert torch.get_num_threads() == before
+    _cores(monkeypatch, 4)
     monkeypatch.setenv("XMODAL_THREADS", "2")
     assert runtime.resolve("ci").threads == 2
+    monkeypatch.setenv("XMODAL_THREADS", "0")
+    assert runtime.resolve("ci").threads == 0                # 0: the machine's defaults
     monkeypatch.setenv("XMODAL_THREADS", "many")
     with pytest.raises(ValueError, match="XMODAL_THREADS"):
         runtime.resolve("ci")
 
 
+def _cores(monkeypatch, n):
+    """Pretend this process may run on ``n`` cores (what xmodal.runtime.cpu_cores reads)."""
+    monkeypatch.setattr(runtime.os, "cpu_count", lambda: n)
+    monkeypatch.setattr(runtime.os, "sched_getaffinity", lambda pid: set(range(n)), raising=False)
+
+
+def test_negative_xmodal_threads_is_refused_naming_the_variable(monkeypatch):
+    """A negative count is an error that names XMODAL_THREADS (without env_int's minimum of 0 it reached only
+    the generic ``threads must be >= 0`` check, or torch)."""
+    for bad in ("-1", "-8"):
+        monkeypatch.setenv("XMODAL_THREADS", bad)
+        with pytest.raises(ValueError, match=rf"^XMODAL_THREADS must be a whole number >= 0 \(0: machine default\), "
+                                             rf"got '{bad}'$"):
+            runtime.resolve("ci")
+
+
+def test_xmodal_threads_above_the_cores_is_capped_with_a_warning(monkeypatch):
+    """Issue 30: ``XMODAL_THREADS=512`` on a 2-core machine set 512 torch / BLAS threads."""
+    import warnings
+
+    _cores(monkeypatch, 2)
+    monkeypatch.delenv("XMODAL_DEVICE", raising=False)
+    monkeypatch.setenv("XMODAL_THREADS", "512")
+    with pytest.warns(RuntimeWarning, match=r"XMODAL_THREADS=512 asks for more than the 2 CPU core\(s\).*using 2"):
+        assert runtime.resolve("ci").threads == 2
+    monkeypatch.setenv("XMODAL_THREADS", "2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                      # at the cores: no warning
+        assert runtime.resolve("ci").threads == 2
+
+
 def test_device_picker(monkeypatch):
     monkeypatch.delenv("XMODAL_DEVICE", raising=False)
     assert runtime.pick_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
-    assert runtime.resolve("full").device == runtime.pick_device("auto")
+    assert runtime.resolve("full").device == ("cuda" if torch.cuda.is_available() else "cpu")  # full: "auto"
+    assert runtime.resolve("ci").device == "cpu"
+    monkeypatch.setenv("XMODAL_DEVICE", "cpu")
+    assert runtime.resolve("full").device == "cpu"           # the variable overrides the scale
     monkeypatch.setenv("XMODAL_DEVICE", "tpu")
     with pytest.raises(ValueError, match="XMODAL_DEVICE"):
         runtime.pick_device("cpu")

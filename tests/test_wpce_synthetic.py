@@ -101,9 +101,19 @@ def test_ci_run_is_deterministic_and_respects_the_bounds():
     s = SyntheticSettings.for_scale("ci").with_(dims=(2,), steps=60)
     df = W.run(s, seed=0)
     assert (df["gap"] >= -1e-9).all()  # nothing beats -MI
-    np.testing.assert_allclose(df["pop_loss"], df["gap"] - df["mi"], atol=1e-12)
+    # the rows hold the quantities of the matrices they name: the untrained reference recomputed here
+    P = W.joint_distribution(s.n_items, s.kappa, s.kappa2, s.noise)
+    G, mi = W.pmi_matrix(P), W.mutual_information(P)
+    ref = df[df["method"] == "pmi_rank_d"].iloc[0]
+    S_ref = W.pmi_rank_d(G, 2)
+    assert (df["mi"] == mi).all() and (df["pmi_rank"] == numerical_rank(G, s.rank_tol)).all()
+    assert ref["pop_loss"] == pytest.approx(W.population_infonce(S_ref, P), abs=1e-12)
+    assert ref["gap"] == pytest.approx(W.population_infonce(S_ref, P) + mi, abs=1e-12)
+    assert ref["delta_sup"] == pytest.approx(W.sup_error(S_ref, G), abs=1e-12)
+    assert ref["rank"] == 3  # rank d = 2 plus the constant mean(G)
     clip = df[df["method"] == "clip"]
-    assert (clip["rank"] <= clip["d"]).all()  # unit vectors in R^d: rank ≤ d
+    # the rank column is that of the learned logits s<u, v> (unit vectors in R^2: exactly d), not the PMI's
+    assert (clip["rank"] == clip["d"]).all() and (clip["pmi_rank"] > clip["d"] + 1).all()
     # the same seed reproduces every number; another seed changes the trained ones
     timing = ["train_seconds"]
     assert W.run(s, seed=0).drop(columns=timing).equals(df.drop(columns=timing))

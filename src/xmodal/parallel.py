@@ -44,11 +44,16 @@ def _set_context(context: dict) -> None:
 
 
 def default_workers(n_jobs: int | None = None) -> int:
-    """``min(2, cpu_count, n_jobs)`` (at least 1): the machine this project budgets for has 2 cores and one
-    thread per process was measured fastest; ``$XMODAL_WORKERS`` overrides."""
-    from .runtime import env_int
+    """``min(2, cores, n_jobs)`` (at least 1; cores: :func:`xmodal.runtime.cpu_cores`): the machine this project
+    budgets for has 2 cores and one thread per process was measured fastest. ``$XMODAL_WORKERS`` overrides (a
+    whole number >= 1); more than the cores is capped at them with a ``RuntimeWarning``. The worker count
+    changes no bits (each job is seeded by its own arguments and runs one thread) and is in no cache key."""
+    from .runtime import cap_to_cores, cpu_cores, env_int
 
-    w = env_int("XMODAL_WORKERS", min(2, os.cpu_count() or 1), 1)
+    raw = os.environ.get("XMODAL_WORKERS", "").strip()
+    w = env_int("XMODAL_WORKERS", min(2, cpu_cores()), 1)
+    if raw:
+        w = cap_to_cores(w, f"XMODAL_WORKERS={raw}")
     return max(1, min(w, n_jobs)) if n_jobs is not None else w
 
 

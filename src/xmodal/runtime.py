@@ -7,7 +7,9 @@ linear algebra all run under the same policy.
 
 - Threads: ``Scale.threads`` (``ci`` and ``default``: 1 — on the shared 2-core machine one thread per
   process was measured several times faster than two, and a fixed count makes float reductions
-  repeatable; ``full``: 0 = leave the machine's defaults). ``$XMODAL_THREADS`` overrides.
+  repeatable; ``full``: 0 = leave the machine's defaults). ``$XMODAL_THREADS`` overrides; a count above the
+  machine's cores (:func:`cpu_cores`) is capped at them with a ``RuntimeWarning`` (:func:`cap_to_cores`), a
+  negative one is an error.
 - Memory: processes this project starts (pool workers, notebook kernels of ``tools/``) get
   ``GLIBC_TUNABLES=glibc.malloc.hugetlb=1`` unless the variable is already set (:func:`malloc_env`): glibc
   then backs its large blocks (torch's activations, tens of MB each step) with transparent huge pages,
@@ -25,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 __all__ = ["Runtime", "resolve", "use", "apply", "pick_device", "numerics_environment", "numerics_key", "cpu_model",
-           "env_int", "FAST_MALLOC", "malloc_tunable"]
+           "env_int", "cpu_cores", "cap_to_cores", "FAST_MALLOC", "malloc_tunable"]
 
 #: the glibc malloc tunable this project's processes start with (see the module docstring)
 FAST_MALLOC = "glibc.malloc.hugetlb=1"
@@ -54,6 +56,30 @@ def env_int(name: str, default: int, minimum: int, meaning: str = "") -> int:
     if n is None or n < minimum:
         raise ValueError(f"{name} must be a whole number >= {minimum}{meaning}, got {raw!r}")
     return n
+
+
+def cpu_cores() -> int:
+    """The CPU cores this process may run on: its affinity mask where the OS has one (``taskset``, a container's
+    cpuset), else ``os.cpu_count()``; at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no affinity API (macOS, Windows)
+        return max(1, os.cpu_count() or 1)
+
+
+def cap_to_cores(n: int, what: str) -> int:
+    """``n``, or :func:`cpu_cores` with a ``RuntimeWarning`` naming ``what`` (e.g. ``"XMODAL_WORKERS=1000"``)
+    when ``n`` asks for more: more threads or one-thread processes than cores only oversubscribe the machine.
+    A pool's size changes no bits (every pool gives a serial run's); a thread count can, which is why it is part
+    of every torch-computed cache key (:func:`numerics_key`), so capped and uncapped runs never share entries."""
+    cores = cpu_cores()
+    if n <= cores:
+        return n
+    import warnings
+
+    warnings.warn(f"{what} asks for more than the {cores} CPU core(s) this process can use; using {cores}. "
+                  f"Set it to at most {cores} (or unset it) to silence this warning.", RuntimeWarning, stacklevel=3)
+    return cores
 
 
 @dataclass(frozen=True)
@@ -91,10 +117,13 @@ def pick_device(want: str = "cpu") -> str:
 
 
 def _threads(want: int) -> int:
+    """The thread count of a scale whose ``Scale.threads`` is ``want``: ``$XMODAL_THREADS`` when set (a whole
+    number >= 0, else ``ValueError`` naming the variable), capped at the machine's cores (:func:`cap_to_cores`)."""
     n = env_int("XMODAL_THREADS", want, 0, " (0: machine default)")
     if n < 0:
         raise ValueError(f"threads must be >= 0 (0: machine default), got {n}")
-    return n
+    raw = os.environ.get("XMODAL_THREADS", "").strip()
+    return cap_to_cores(n, f"XMODAL_THREADS={raw}" if raw else f"the scale's threads={n}")
 
 
 def resolve(scale) -> Runtime:

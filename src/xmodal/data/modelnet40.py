@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..seed import make_rng
-from .validate import DataCorruptError, check_finite_points, check_mesh_area
+from .validate import DataCorruptError, check_finite_points, check_labels, check_mesh_area
 
 __all__ = ["modelnet40", "DataMissingError", "DataCorruptError", "read_off", "HDF5_DIR", "OFF_DIR"]
 
@@ -109,8 +109,12 @@ def _from_hdf5(d: Path, split: str, n_points: int, seed: int, names: list[str]):
                         raise DataCorruptError(f"{f}: HDF5 file without the dataset(s) {missing} (it has "
                                                f"{sorted(h.keys())}); not a `modelnet40_ply_hdf5_2048` file. "
                                                + _REDOWNLOAD)
-                    data = np.asarray(h["data"], np.float32)
-                    label = np.asarray(h["label"]).reshape(-1).astype(np.int64)
+                    for k in ("data", "normal"):
+                        if k in h and h[k].dtype.kind not in "fiu":  # complex / bool / strings: no coordinates
+                            raise DataCorruptError(f"{f}: dataset {k!r} must hold real coordinates, got dtype "
+                                                   f"{h[k].dtype}. " + _REDOWNLOAD)
+                    data = np.asarray(h["data"], np.float32)  # float64 beyond float32's range reads as inf
+                    label = check_labels(np.asarray(h["label"]), f"{f} (dataset 'label')", len(names))
                     normal = np.asarray(h["normal"], np.float32) if "normal" in h else np.zeros_like(data)
             except DataCorruptError:
                 raise
@@ -118,7 +122,10 @@ def _from_hdf5(d: Path, split: str, n_points: int, seed: int, names: list[str]):
                 raise DataCorruptError(f"{f}: cannot read its datasets ({type(e).__name__}: {e}). " + _REDOWNLOAD) from e
             if data.ndim != 3 or data.shape[2] != 3 or len(label) != len(data):
                 raise DataCorruptError(f"{f}: expected data (N, P, 3) and label (N,), got {data.shape}, {label.shape}")
-            check_finite_points(data, f"{f} (dataset 'data')")
+            if data.size == 0:
+                raise DataCorruptError(f"{f}: no point clouds in it (dataset 'data' has shape {data.shape}). "
+                                       + _REDOWNLOAD)
+            check_finite_points(data, f"{f} (dataset 'data', read as float32)")
             if normal.shape != data.shape:
                 raise DataCorruptError(f"{f}: 'normal' has shape {normal.shape} but 'data' has {data.shape}")
             check_finite_points(normal, f"{f} (dataset 'normal')")
@@ -177,9 +184,7 @@ def modelnet40(root=None, split: str = "train", n_points: int = 1024, seed: int 
             remap = np.asarray([names.index(n) for n in file_names])
         else:
             remap = np.arange(40)
-        p, n, lab, spl = _from_hdf5(d, split, n_points, seed, names)
-        if lab.max() >= len(remap) or lab.min() < 0:
-            raise ValueError(f"labels out of range 0..{len(remap) - 1} in {d}")
+        p, n, lab, spl = _from_hdf5(d, split, n_points, seed, names)  # labels checked in 0..39 per file
         lab = remap[lab]
         source = str(d)
     elif (r / OFF_DIR).is_dir():

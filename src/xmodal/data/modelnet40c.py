@@ -16,7 +16,7 @@ import numpy as np
 
 from .corruptions import CORRUPTIONS
 from .modelnet40 import HDF5_DIR, DataMissingError, modelnet40
-from .validate import DataCorruptError, check_finite_points
+from .validate import DataCorruptError, check_finite_points, check_labels
 
 __all__ = ["modelnet40c", "MODELNET40C_DIR"]
 
@@ -66,8 +66,10 @@ def modelnet40c(root=None, corruption: str = "clean", severity: int | None = Non
 
     ``P = 1024`` (768 for lidar, as released). Raises :class:`~xmodal.data.DataMissingError` (a
     ``FileNotFoundError``) when a file is absent, ``ValueError`` for a bad corruption / severity, and
-    :class:`~xmodal.data.DataCorruptError` (a ``ValueError``) for an unreadable file, wrong shapes, mismatched
-    lengths or non-finite points (naming the file and the first bad index).
+    :class:`~xmodal.data.DataCorruptError` (a ``ValueError``) for an unreadable file, wrong shapes or dtypes
+    (complex or bool points, bool labels), an empty file, mismatched lengths, labels that are not whole numbers
+    in 0..39, or points that are non-finite in the file or after the cast to float32 (naming the file and the
+    first bad index).
     """
     names = ("clean",) + CORRUPTIONS
     if not isinstance(corruption, str) or corruption not in names:
@@ -85,17 +87,21 @@ def modelnet40c(root=None, corruption: str = "clean", severity: int | None = Non
     label_path = r / "label.npy"
     data = _load(data_path, r)
     labels = _load(label_path, r)
-    if data.ndim != 3 or data.shape[2] != 3 or not np.issubdtype(data.dtype, np.number):
-        raise DataCorruptError(f"{data_path}: expected numeric points (n, P, 3), got shape {data.shape} "
+    if data.ndim != 3 or data.shape[2] != 3 or data.dtype.kind not in "fiu":
+        raise DataCorruptError(f"{data_path}: expected real points (n, P, 3), got shape {data.shape} "
                                f"dtype {data.dtype}")
-    if labels.ndim not in (1, 2) or (labels.ndim == 2 and labels.shape[1] != 1) or not np.issubdtype(
-            labels.dtype, np.number):
-        raise DataCorruptError(f"{label_path}: expected numeric labels (n,) or (n, 1), got shape {labels.shape}")
-    labels = labels.reshape(-1)
+    if data.size == 0:
+        raise DataCorruptError(f"{data_path}: no points in it (shape {data.shape}); the file is cut or not from "
+                               "the release. Unzip the ModelNet40-C release again (https://github.com/jiachens/ModelNet40-C).")
+    if labels.ndim not in (1, 2) or (labels.ndim == 2 and labels.shape[1] != 1):
+        raise DataCorruptError(f"{label_path}: expected labels (n,) or (n, 1), got shape {labels.shape} "
+                               f"dtype {labels.dtype}")
+    labels = check_labels(labels, str(label_path), 40)
     if len(labels) != len(data):
         raise DataCorruptError(f"{data_path} has {len(data)} clouds but {label_path} has {len(labels)} labels; "
                                "the two files come from different releases")
-    if not np.all(labels == np.round(labels)) or labels.min(initial=0) < 0 or labels.max(initial=0) >= 40:
-        raise DataCorruptError(f"{label_path}: labels must be integers in 0..39")
     check_finite_points(data, str(data_path))
-    return data.astype(np.float32), labels.astype(np.int64)
+    with np.errstate(over="ignore"):  # float64 beyond float32's range becomes inf: caught just below
+        points = data.astype(np.float32)
+    check_finite_points(points, f"{data_path} (read as float32, whose largest value is 3.4e38)")
+    return points, labels

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..cache import cached_arrays, code_hash
 from ..config import get_scale
-from ..parallel import parallel_map
+from ..parallel import default_workers, parallel_map
 from ..progress import progress
 from ..seed import make_rng
 
@@ -197,7 +197,8 @@ class WorldDataset:
 def world_dataset(scale: str, seed: int = 0, workers: int | None = None, rebuild: bool = False) -> WorldDataset:
     """Build (or load from the cache) the world at ``scale`` ('ci', 'default', 'full').
 
-    A build runs the 40 categories in ``workers`` processes (default ``min(2, cpu_count)``) started with
+    A build runs the 40 categories in ``workers`` processes (default :func:`xmodal.parallel.default_workers`:
+    ``min(2, cores)``, ``$XMODAL_WORKERS`` overrides; the count is in no cache key and changes no bits) started with
     *spawn*, which re-imports the main script in every worker. **In a script, call this under an
     ``if __name__ == "__main__":`` guard** (notebooks need nothing). Without the guard the build runs in one
     process with a ``RuntimeWarning`` instead of failing with ``BrokenProcessPool``; a pool that breaks for
@@ -211,7 +212,7 @@ def world_dataset(scale: str, seed: int = 0, workers: int | None = None, rebuild
     params = {"scale": sc.name, "per_category": sc.per_category, "n_points": sc.n_points,
               "resolution": sc.resolution, "views": sc.views, "seed": int(seed), "paraphrases": N_PARAPHRASES,
               "code": code_hash("xmodal.world", "xmodal.data.world")}
-    workers = workers or min(2, os.cpu_count() or 1)
+    workers = workers or default_workers(len(CATEGORY_NAMES))
 
     def build():
         jobs = [(c, sc.per_category, sc.n_points, sc.resolution, sc.views, int(seed)) for c in CATEGORY_NAMES]

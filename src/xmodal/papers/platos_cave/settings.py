@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from ...config import get_scale
 from ...encoders.text_projection import ProjectionConfig
+from ...parallel import default_workers
 from .paper import PAPER, PRETRAIN_RULE
 
 __all__ = ["Settings", "PROTOCOLS"]
@@ -22,8 +23,9 @@ class Settings:
     seed: the run's seed (world, text projection, CKA permutations, Figs. 6–7 samples);
     seeds: the seeds of the study (:meth:`for_scale` derives them from ``seed``): seed k trains every 3D
     encoder with seed k AND draws evaluation split k, so an interval over seeds covers both the training
-    and the sampling noise; workers: processes that pre-train the 3D encoders (one thread each; the bits
-    do not depend on it).
+    and the sampling noise; workers: processes that pre-train the 3D encoders (default
+    :func:`xmodal.parallel.default_workers`: ``min(2, cores)``, ``$XMODAL_WORKERS`` overrides; one thread each,
+    the bits do not depend on it and it is in no cache key).
     caption_level: the caption level used as the Cap3D analogue (4 = detailed sentence); paraphrase 0 of it
     is the evaluated caption. archs / mm_archs: 3D backbones trained uni-modally / multi-modally ("dgcnn"
     can be added: it costs ~7 of the ~20 cold minutes at default for a 1-epoch encoder, so it is off).
@@ -55,7 +57,7 @@ class Settings:
     cca_reg: float = 1e-3
     n_queries: int = PAPER["n_queries"]
     n_anchors: int | None = None
-    workers: int = 2
+    workers: int = field(default_factory=default_workers)
     cka_perm: int = 10
     d_grid: tuple[int, ...] = (5, 10, 20, 35, 50, 75, 100, 200, 300, 512)
     pca_grid: tuple[int, ...] = (5, 10, 20, 50, 100, 200, 300, 400, 512)
