@@ -433,8 +433,8 @@ def _holds(p):
     raise TypeError(f"a part is a Decision or True / False / None, got {type(p).__name__}")
 
 
-def _resolutions(rule: Callable[..., str], states: dict) -> dict:
-    """{combo of the open parts: verdict} over every way the undecided parts could fall."""
+def _resolutions(rule: Callable[..., str], states: dict) -> tuple[dict, list]:
+    """({combo of the open parts: verdict} over every way the undecided parts could fall, the open parts' names)."""
     open_ = [k for k, v in states.items() if v is None]
     return {combo: rule(**{**states, **dict(zip(open_, combo))})
             for combo in itertools.product((True, False), repeat=len(open_))}, open_
@@ -493,8 +493,8 @@ def judgement(rule: Callable[..., str], **parts) -> Judgement:
                          f"sub-rules (a Judgement per group, as a Decision-free part) of at most {MAX_OPEN}")
     res, open_ = _resolutions(rule, states)
     seen = set(res.values())
-    verdict = seen.pop() if len(seen) == 1 else "inconclusive"
-    admissible = tuple(v for v in VERDICTS if v in set(res.values()))
+    verdict = next(iter(seen)) if len(seen) == 1 else "inconclusive"
+    admissible = tuple(v for v in VERDICTS if v in seen)
     lean_vals = {}
     for k in open_:
         p = parts[k]
@@ -601,8 +601,8 @@ def combine_protocols(judgements: Mapping[str, Judgement], informative: Mapping[
     opts = [j.admissible if j.verdict == "inconclusive" else (j.verdict,) for j in use.values()]
     comb = lambda vs: vs[0] if len(set(vs)) == 1 else "partly reproduced"
     seen = {comb(c) for c in itertools.product(*opts)}
-    verdict = seen.pop() if len(seen) == 1 else "inconclusive"
-    admissible = tuple(v for v in VERDICTS if v in {comb(c) for c in itertools.product(*opts)})
+    verdict = next(iter(seen)) if len(seen) == 1 else "inconclusive"
+    admissible = tuple(v for v in VERDICTS if v in seen)
     leans = [j.verdict if j.verdict != "inconclusive" else j.lean for j in use.values()]
     lean = verdict if verdict != "inconclusive" else (comb(leans) if all(leans) else None)
     need, why = None, ""
